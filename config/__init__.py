@@ -1,0 +1,1 @@
+"""Settings: `default.py` lists every setting the application reads."""

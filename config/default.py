@@ -1,0 +1,88 @@
+"""Every setting Service Hall reads, with its default.
+
+Layers, later ones win: this file -> the Python file named by HALL_SETTINGS ->
+environment variables HALL_<KEY> (values parsed as JSON when they parse, so
+HALL_SEARCH_PER_PAGE=20 is an int) -> test overrides passed to create_app().
+The README's settings table is checked against this file by a test.
+"""
+
+# Secret used to sign session cookies; set a long random value in production.
+SECRET_KEY = "dev-only-change-me"
+
+# Folder holding the SQLite database, the Whoosh index and other local state.
+INSTANCE_PATH = ""
+
+# SQLAlchemy database URL; empty means SQLite at <INSTANCE_PATH>/hall.db.
+DATABASE_URL = ""
+
+# Folder holding the Whoosh index; empty means <INSTANCE_PATH>/index.
+INDEX_PATH = ""
+
+# Hosts, addresses or networks (CIDR) that connectors may reach even though they are private or loopback.
+HTTP_ALLOWLIST = []
+
+# Seconds to wait for a TCP connection to a source.
+HTTP_CONNECT_TIMEOUT = 5.0
+
+# Seconds to wait between two reads from a source.
+HTTP_READ_TIMEOUT = 15.0
+
+# Seconds one request may take in all, however the source drips its bytes.
+HTTP_TOTAL_DEADLINE = 60.0
+
+# Largest response body accepted, in bytes, counted after decompression.
+HTTP_MAX_BYTES = 10 * 1024 * 1024
+
+# Most redirects followed for one request.
+HTTP_MAX_REDIRECTS = 5
+
+# User-Agent sent with every outbound request.
+HTTP_USER_AGENT = "ServiceHall/0.1 (+https://github.com/service-hall)"
+
+# Seconds between two syncs of every connector when `hall run` schedules them.
+SYNC_INTERVAL_SECONDS = 3600
+
+# Consecutive complete listings an item must be missing from before it is tombstoned.
+SYNC_TOMBSTONE_AFTER_MISSES = 3
+
+# Share of live items a complete listing may lose at once; a bigger drop deletes nothing.
+SYNC_MAX_SHRINK = 0.5
+
+# Seconds between two passes of the indexer over the change log.
+INDEX_POLL_SECONDS = 2.0
+
+# Change-log rows the indexer applies in one Whoosh commit.
+INDEX_BATCH_SIZE = 2000
+
+# Seconds the indexer waits for a change-log id that is missing (a transaction still open, on PostgreSQL) before taking it as rolled back.
+INDEX_GAP_GRACE_SECONDS = 600
+
+# Processes writing segments in parallel during `hall index rebuild` (1 = the calling process only).
+INDEX_REBUILD_PROCS = 2
+
+# Results on one page unless the request asks for another number.
+SEARCH_PER_PAGE = 10
+
+# Largest page size a request may ask for.
+SEARCH_MAX_PER_PAGE = 50
+
+# Deepest result a search returns (page x page size); deeper pages repeat the last one.
+SEARCH_MAX_RESULTS = 1000
+
+# Characters of a query kept; the rest is ignored.
+SEARCH_MAX_QUERY_CHARS = 200
+
+# Search answers kept in memory per process (keyed by query, filters, page and index generation).
+SEARCH_CACHE_SIZE = 2048
+
+# Seconds at most between two checks whether the index has moved.
+SEARCH_REFRESH_SECONDS = 2.0
+
+# Milliseconds a query may spend collecting hits before it answers with what it has.
+SEARCH_TIME_LIMIT_MS = 1500
+
+# Language of pages when the visitor has not chosen one: "zh" or "en".
+DEFAULT_LANGUAGE = "zh"
+
+# Hall shown at "/" when a deployment serves several; empty means the first hall.
+DEFAULT_HALL = ""

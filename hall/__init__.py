@@ -1,0 +1,73 @@
+"""Service Hall: many government departments' public accounts, one search."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+
+from hall.extensions import db, migrate
+
+MIGRATIONS_DIR = Path(__file__).parent / "migrations"
+
+
+def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
+    """Build the application: settings in layers, extensions, blueprints, CLI."""
+    app = Flask(__name__)
+    _load_settings(app, test_config)
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(MIGRATIONS_DIR))
+
+    # Import every model so metadata and migrations see the whole schema.
+    from hall.catalog import models as _catalog  # noqa: F401
+    from hall.directory import models as _directory  # noqa: F401
+    from hall.halls import models as _halls  # noqa: F401
+    from hall.sync import models as _sync  # noqa: F401
+
+    from hall.search import SearchService
+
+    app.extensions["hall.search"] = SearchService(app.config)
+
+    from hall import errors
+    from hall.api.views import bp as api_bp
+    from hall.public.views import bp as public_bp
+
+    app.register_blueprint(public_bp)
+    app.register_blueprint(api_bp)
+    errors.init_app(app)
+
+    from hall.cli import register_commands
+
+    register_commands(app)
+    return app
+
+
+def _load_settings(app: Flask, test_config: Mapping[str, Any] | None) -> None:
+    """Apply config/default.py, then HALL_SETTINGS, then HALL_* variables, then tests."""
+    app.config.from_object("config.default")
+    settings_file = os.environ.get("HALL_SETTINGS")
+    if settings_file:
+        app.config.from_pyfile(os.path.abspath(settings_file))
+    app.config.from_prefixed_env("HALL")
+    app.config.pop("SETTINGS", None)  # HALL_SETTINGS names the file, it is not a setting
+    if test_config:
+        app.config.update(test_config)
+
+    instance = Path(app.config["INSTANCE_PATH"] or app.instance_path).resolve()
+    instance.mkdir(parents=True, exist_ok=True)
+    app.instance_path = str(instance)
+    app.config["INSTANCE_PATH"] = str(instance)
+    app.config["INDEX_PATH"] = str(Path(app.config["INDEX_PATH"] or instance / "index").resolve())
+    app.config["SQLALCHEMY_DATABASE_URI"] = (
+        app.config["DATABASE_URL"] or f"sqlite:///{instance / 'hall.db'}"
+    )
+    allowlist = app.config["HTTP_ALLOWLIST"]
+    if isinstance(allowlist, str):
+        app.config["HTTP_ALLOWLIST"] = [p.strip() for p in allowlist.split(",") if p.strip()]
+    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
+        # Several threads (web, sync, indexer in `hall run`) share one SQLite file.
+        app.config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", {"connect_args": {"timeout": 30}})

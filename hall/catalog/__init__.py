@@ -1,0 +1,1 @@
+"""Items (content and services), their service guides, and the change log."""

@@ -1,0 +1,234 @@
+"""The `hall` command: run, worker, demo, import, sync, index, db.
+
+The same commands work as `flask --app wsgi <command>`; `hall` only spares the --app.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+import click
+from flask import Flask, current_app
+from flask.cli import FlaskGroup, routes_command, shell_command, with_appcontext
+
+from hall.extensions import db
+
+
+def register_commands(app: Flask) -> None:
+    """Attach the hall commands to the app's CLI."""
+    for command in (
+        run_command,
+        worker_command,
+        demo_command,
+        import_command,
+        sync_command,
+        index_group,
+    ):
+        app.cli.add_command(command)
+
+
+def _create_app() -> Flask:
+    from hall import create_app
+
+    return create_app()
+
+
+main = FlaskGroup(
+    name="hall",
+    help="Service Hall: many departments' public accounts, one search.",
+    create_app=_create_app,
+    add_default_commands=False,
+    add_version_option=False,
+)
+main.add_command(shell_command)
+main.add_command(routes_command)
+
+
+def upgrade_database() -> None:
+    """Bring the database schema up to date (Alembic migrations)."""
+    from flask_migrate import upgrade
+
+    upgrade(directory=current_app.extensions["migrate"].directory)
+
+
+@click.command("import")
+@click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
+@with_appcontext
+def import_command(path: Path) -> None:
+    """Load departments, accounts, connectors and halls from a YAML file."""
+    from hall.importer import ImportFileError, import_file
+
+    upgrade_database()
+    try:
+        summary = import_file(path)
+    except ImportFileError as exc:
+        click.echo(f"{exc.source}: nothing was imported:", err=True)
+        for problem in exc.problems:
+            click.echo(f"  - {problem}", err=True)
+        raise SystemExit(2) from None
+    if not summary.changed:
+        click.echo(f"{path}: already up to date, nothing changed")
+        return
+    for bucket, counts in (("created", summary.created), ("updated", summary.updated)):
+        if counts:
+            click.echo(
+                f"{bucket}: " + ", ".join(f"{n} {kind}" for kind, n in sorted(counts.items()))
+            )
+
+
+@click.command("sync")
+@click.argument("connector_ids", nargs=-1)
+@with_appcontext
+def sync_command(connector_ids: tuple[str, ...]) -> None:
+    """Run every enabled connector (or the named ones) once, then index the changes."""
+    from hall.sync.models import ConnectorInstance
+    from hall.sync.scheduler import sync_all
+
+    upgrade_database()
+    unknown = [c for c in connector_ids if db.session.get(ConnectorInstance, c) is None]
+    if unknown:
+        raise click.UsageError("unknown connector: " + ", ".join(unknown))
+    app = current_app._get_current_object()
+    runs = sync_all(app, list(connector_ids) or None, on_run=_print_run)
+    failed = sum(1 for run in runs if run.status == "failed")
+    click.echo(f"{len(runs)} connectors synced, {failed} failed; index updated")
+    if failed:
+        raise SystemExit(1)
+
+
+def _print_run(instance, run) -> None:
+    line = (
+        f"{instance.id:<28} {run.status:<9} fetched {run.fetched:>4}  added {run.added:>4}  "
+        f"updated {run.updated:>4}  unchanged {run.unchanged:>4}  failed {run.failed:>3}"
+    )
+    if run.error:
+        line += f"  - {run.error}"
+    click.secho(line, fg="red" if run.status == "failed" else None)
+
+
+@click.group("index")
+def index_group() -> None:
+    """Maintain the search index."""
+
+
+@index_group.command("rebuild")
+@with_appcontext
+def index_rebuild_command() -> None:
+    """Build a fresh index beside the live one from the database and swap it in."""
+    from hall.search.indexer import rebuild
+
+    upgrade_database()
+    bar = click.progressbar(length=1, label="indexing", show_pos=True)
+
+    def progress(done: int, total: int) -> None:
+        bar.length = max(total, 1)
+        bar.update(done - bar.pos)
+
+    with bar:
+        count = rebuild(current_app.config["INDEX_PATH"], progress=progress)
+    click.echo(f"index rebuilt with {count} items and swapped in")
+
+
+@index_group.command("update")
+@with_appcontext
+def index_update_command() -> None:
+    """Apply pending changes from the change log to the index."""
+    from hall.search.indexer import apply_changes
+
+    applied = apply_changes(
+        current_app.config["INDEX_PATH"], batch_size=current_app.config["INDEX_BATCH_SIZE"]
+    )
+    click.echo(f"{applied} changes applied")
+
+
+@click.command("worker")
+@with_appcontext
+def worker_command() -> None:
+    """Run periodic sync and indexing in the foreground (no web)."""
+    from hall.sync.scheduler import run_blocking
+
+    upgrade_database()
+    run_blocking(current_app._get_current_object())
+
+
+@click.command("run")
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8000, show_default=True, type=int)
+@click.option("--workers", default=2, show_default=True, type=int, help="gunicorn web workers")
+@with_appcontext
+def run_command(host: str, port: int, workers: int) -> None:
+    """Serve the web (gunicorn) with periodic sync and indexing, on one machine."""
+    app = current_app._get_current_object()
+    upgrade_database()
+    _serve(app, host, port, workers)
+
+
+def _serve(
+    app: Flask, host: str, port: int, workers: int, env: dict[str, str] | None = None
+) -> None:
+    """Run gunicorn in a child process while this process syncs and indexes."""
+    from hall.sync.scheduler import index_changes, start_background
+
+    index_changes(app)
+    scheduler = start_background(app)
+    child_env = {**os.environ, **(env or {}), "HALL_INSTANCE_PATH": app.config["INSTANCE_PATH"]}
+    project_root = Path(__file__).resolve().parent.parent
+    command = [
+        sys.executable, "-m", "gunicorn",
+        "--config", str(project_root / "config" / "gunicorn.conf.py"),
+        "--bind", f"{host}:{port}", "--workers", str(workers),
+        "--chdir", str(project_root),
+        "wsgi:app",
+    ]  # fmt: skip
+    web = subprocess.Popen(command, env=child_env)
+    click.echo(f"Service Hall at http://{host}:{port}/  (Ctrl-C stops)")
+    try:
+        web.wait()
+    except KeyboardInterrupt:
+        web.send_signal(signal.SIGTERM)
+        web.wait(timeout=30)
+    finally:
+        scheduler.shutdown(wait=False)
+
+
+@click.command("demo")
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8000, show_default=True, type=int)
+@click.option("--no-serve", is_flag=True, help="Import and sync the demo, then exit.")
+@with_appcontext
+def demo_command(host: str, port: int, no_serve: bool) -> None:
+    """Serve the demo county's sources on loopback, import, sync them, and run the hall."""
+    from hall.demo import DemoServer, import_yaml
+    from hall.importer import import_file
+    from hall.sync.scheduler import sync_all
+
+    app = current_app._get_current_object()
+    allowlist = list(app.config["HTTP_ALLOWLIST"])
+    if "127.0.0.1" not in allowlist:
+        # The demo's sources live on loopback; allow exactly that, nothing else.
+        app.config["HTTP_ALLOWLIST"] = allowlist + ["127.0.0.1"]
+    upgrade_database()
+    with DemoServer() as server:
+        click.echo(f"demo sources served at {server.base_url}")
+        with tempfile.NamedTemporaryFile("w", suffix=".yaml", delete=False, encoding="utf-8") as f:
+            f.write(import_yaml(server.base_url))
+        try:
+            import_file(f.name)
+        finally:
+            os.unlink(f.name)
+        runs = sync_all(app, on_run=_print_run)
+        click.echo(f"{len(runs)} connectors synced")
+        if no_serve:
+            return
+        _serve(
+            app,
+            host,
+            port,
+            workers=2,
+            env={"HALL_HTTP_ALLOWLIST": ",".join(app.config["HTTP_ALLOWLIST"])},
+        )

@@ -1,0 +1,1 @@
+"""Departments and their public accounts."""

@@ -1,0 +1,132 @@
+"""Map errors to HTTP answers in one place: a reason, never a traceback.
+
+Under /api/ the answer is JSON, {"error": {"status", "message", "details"?}}; elsewhere it
+is public/error.html in the visitor's language.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Flask, Response, current_app, jsonify, render_template, request
+from werkzeug.exceptions import HTTPException
+
+from hall.halls.services import (
+    DepartmentNotFoundError,
+    HallNotFoundError,
+    ItemGoneError,
+    ItemNotFoundError,
+    UnknownFilterError,
+)
+
+
+class ApiError(Exception):
+    """A client error in an API request, with the HTTP status and a reason."""
+
+    def __init__(self, status: int, message: str, details: object | None = None):
+        super().__init__(message)
+        self.status = status
+        self.message = message
+        self.details = details
+
+
+# Domain errors and the status each one means.
+DOMAIN_ERRORS: dict[type[Exception], int] = {
+    HallNotFoundError: 404,
+    DepartmentNotFoundError: 404,
+    ItemNotFoundError: 404,
+    ItemGoneError: 410,
+    UnknownFilterError: 422,
+}
+
+# Status -> (title, explanation), English message ids translated by the page.
+PAGE_TEXTS: dict[int, tuple[str, str]] = {
+    400: ("Request not understood", "Something in the address was not understood."),
+    404: (
+        "Page not found",
+        "We could not find that page. It may have moved, or the address may be mistyped.",
+    ),
+    410: ("No longer available", "The source has withdrawn this item."),
+    500: (
+        "Something went wrong",
+        "An error on our side stopped this page. Please try again in a moment.",
+    ),
+}
+
+
+def init_app(app: Flask) -> None:
+    """Register the error handlers."""
+    app.register_error_handler(ApiError, _api_error)
+    for error_class in DOMAIN_ERRORS:
+        app.register_error_handler(error_class, _domain_error)
+    app.register_error_handler(HTTPException, _http_error)
+    app.register_error_handler(Exception, _unexpected_error)
+
+
+def _api_error(exc: ApiError) -> tuple[Response, int]:
+    return _json(exc.status, exc.message, exc.details)
+
+
+def _domain_error(exc: Exception) -> tuple[Response | str, int]:
+    status = next(DOMAIN_ERRORS[cls] for cls in type(exc).__mro__ if cls in DOMAIN_ERRORS)
+    if not _wants_json():
+        search_text = exc.item.title if isinstance(exc, ItemGoneError) else None
+        return _page(status, search_text=search_text)
+    if isinstance(exc, UnknownFilterError):
+        details = [
+            {"field": name, "reason": f"unknown value {value!r}"}
+            for name, value in exc.problems.items()
+        ]
+        return _json(status, "unknown filter value: " + ", ".join(exc.problems), details)
+    if isinstance(exc, ItemGoneError):
+        withdrawn = exc.item.tombstoned_at
+        details = {"withdrawn_at": withdrawn.isoformat().replace("+00:00", "Z")}
+        return _json(status, f"item {exc.item.id} was withdrawn by its source", details)
+    what = {
+        HallNotFoundError: "hall",
+        DepartmentNotFoundError: "department",
+        ItemNotFoundError: "item",
+    }[type(exc)]
+    return _json(status, f"no {what} has the id {exc.args[0]!r}")
+
+
+def _http_error(exc: HTTPException) -> tuple[Response | str, int] | HTTPException:
+    if exc.code is None:  # pragma: no cover - only bare HTTPException() has no code
+        return exc
+    if _wants_json():
+        return _json(exc.code, exc.description or exc.name)
+    return _page(exc.code)
+
+
+def _unexpected_error(exc: Exception) -> tuple[Response | str, int]:
+    if isinstance(exc, HTTPException):  # pragma: no cover - handled above
+        return _http_error(exc)
+    current_app.logger.exception("unhandled error on %s", request.path)
+    if _wants_json():
+        return _json(500, "internal error")
+    return _page(500)
+
+
+def _wants_json() -> bool:
+    return request.path.startswith("/api/")
+
+
+def _json(status: int, message: str, details: Any = None) -> tuple[Response, int]:
+    body: dict[str, Any] = {"status": status, "message": message}
+    if details is not None:
+        body["details"] = details
+    return jsonify({"error": body}), status
+
+
+def _page(status: int, search_text: str | None = None) -> tuple[str, int]:
+    title, message = PAGE_TEXTS.get(status) or PAGE_TEXTS[500 if status >= 500 else 400]
+    return (
+        render_template(
+            "public/error.html",
+            status=status,
+            title=title,
+            message=message,
+            search_text=search_text,
+        ),
+        status,
+    )

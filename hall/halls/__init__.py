@@ -1,0 +1,1 @@
+"""Halls: clusters of departments' accounts behind one entry point."""

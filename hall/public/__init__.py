@@ -1,0 +1,1 @@
+"""Citizen pages: halls, search results, service guides, departments."""

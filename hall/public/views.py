@@ -1,0 +1,108 @@
+"""Citizen pages. Views parse the address, call one function in hall.halls.services, render.
+
+The URL table is at the bottom, read top to bottom.
+"""
+
+from __future__ import annotations
+
+from flask import Blueprint, redirect, render_template, request, url_for
+from werkzeug.datastructures import MultiDict
+from werkzeug.wrappers import Response
+
+from hall import i18n
+from hall.halls import services
+from hall.halls.models import Hall
+from hall.halls.services import SearchParams
+from hall.i18n import current_language
+from hall.public import templating
+from hall.public.headers import set_security_headers
+
+bp = Blueprint(
+    "public",
+    __name__,
+    template_folder="templates",
+    static_folder="static",
+    static_url_path="/static/public",
+)
+# Error pages are rendered outside this blueprint, so language, helpers and headers apply
+# to the whole app.
+bp.record_once(lambda state: i18n.init_app(state.app))
+bp.record_once(lambda state: templating.init_app(state.app))
+bp.after_app_request(set_security_headers)
+
+
+def home() -> str:
+    """Show the default hall."""
+    return _hall_page(services.default_hall())
+
+
+def hall_home(hall_id: str) -> str:
+    """Show a hall: search box, departments by sector, services, latest notices."""
+    return _hall_page(services.get_hall(hall_id))
+
+
+def search_default() -> Response:
+    """Send a search from a page outside any hall to the default hall."""
+    hall = services.default_hall()
+    args = {name: value for name, value in request.args.items() if name in templating.PAGE_ARGS}
+    return redirect(url_for("public.search", hall_id=hall.id, **args))
+
+
+def search(hall_id: str) -> str:
+    """Show a page of search results with facets; odd input is ignored, never a 500."""
+    hall = services.get_hall(hall_id)
+    params, page_understood = _search_params(request.args)
+    result = services.search_hall(hall, params, current_language())
+    return render_template(
+        "public/search.html", hall=hall, result=result, page_understood=page_understood
+    )
+
+
+def item(item_id: int) -> str:
+    """Show an item: a service with its full guide, or a notice with its body."""
+    found = services.get_public_item(item_id)
+    return render_template("public/item.html", item=found, guide=found.service_guide)
+
+
+def department(department_id: str) -> str:
+    """Show a department, its accounts and its items, newest first."""
+    found = services.get_department(department_id)
+    page, page_understood = _page(request.args)
+    result = services.department_items(found, page, current_language())
+    return render_template(
+        "public/department.html",
+        department=found,
+        result=result,
+        page_understood=page_understood,
+    )
+
+
+def _hall_page(hall: Hall) -> str:
+    overview = services.hall_overview(hall, current_language())
+    return render_template("public/hall.html", hall=hall, overview=overview)
+
+
+def _search_params(args: MultiDict[str, str]) -> tuple[SearchParams, bool]:
+    """Read search arguments leniently: a page wants to show something, not a 422."""
+    page, page_understood = _page(args)
+    filters = {name: args.get(name, "").strip() or None for name in services.FILTERS}
+    return SearchParams(q=args.get("q", ""), page=page, **filters), page_understood
+
+
+def _page(args: MultiDict[str, str]) -> tuple[int, bool]:
+    """Return the page asked for and whether it was understood (else page 1)."""
+    raw = args.get("page", "1").strip()
+    # The length check first: int() of a ten-thousand-digit string raises.
+    if len(raw) <= len(str(services.MAX_PAGE)) and raw.isascii() and raw.isdigit():
+        page = int(raw)
+        if 1 <= page <= services.MAX_PAGE:
+            return page, True
+    return 1, False
+
+
+bp.add_url_rule("/", view_func=home)
+bp.add_url_rule("/search", view_func=search_default)
+bp.add_url_rule("/halls/<hall_id>/", view_func=hall_home)
+bp.add_url_rule("/halls/<hall_id>/search", view_func=search)
+bp.add_url_rule("/items/<int:item_id>", view_func=item)
+bp.add_url_rule("/departments/<department_id>", view_func=department)

@@ -1,0 +1,1 @@
+"""Connector instances, sync runs and the runner that turns records into items."""

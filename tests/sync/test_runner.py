@@ -1,0 +1,186 @@
+from datetime import UTC, datetime
+
+import pytest
+
+import connectors
+from connectors.base import Record, RecordError
+from connectors.http import GuardedSession
+from hall.catalog.models import ChangeLog, Item
+from hall.extensions import db
+from hall.sync.models import SyncRun
+from hall.sync.runner import run_connector, run_connectors
+from tests.builders import make_connector
+from tests.fakes import set_source
+
+
+@pytest.fixture(autouse=True)
+def static_connector(monkeypatch):
+    monkeypatch.setitem(connectors.available(), "static", "tests.fakes:StaticConnector")
+    set_source([])
+
+
+def sync(app, connector_id="static-1"):
+    instance = make_connector(connector_id, type="static", config={})
+    db.session.commit()
+    return run_connector(instance, http=GuardedSession(), settings=app.config)
+
+
+def notice(
+    external_id, title="社会保障卡补领办理须知", body="<p>持身份证到窗口办理。</p>", **values
+):
+    return Record(external_id=external_id, title=title, body_html=body, **values)
+
+
+def items_by_external_id():
+    return {i.external_id: i for i in db.session.scalars(db.select(Item))}
+
+
+def test_first_run_adds_items_with_change_log_and_counts(app):
+    set_source([notice("a"), notice("b", title="营业执照办理指南")])
+    run = sync(app)
+    assert (run.status, run.fetched, run.added, run.updated, run.unchanged) == (
+        "succeeded",
+        2,
+        2,
+        0,
+        0,
+    )
+    assert run.finished_at is not None
+    items = items_by_external_id()
+    assert set(items) == {"a", "b"}
+    logged = db.session.scalars(
+        db.select(ChangeLog.item_id).where(ChangeLog.action == "added")
+    ).all()
+    assert sorted(logged) == sorted(i.id for i in items.values())
+
+
+def test_second_run_on_unchanged_source_changes_nothing(app):
+    set_source([notice("a"), notice("b")])
+    sync(app)
+    log_rows = db.session.query(ChangeLog).count()
+    run = sync(app)
+    assert (run.added, run.updated, run.unchanged) == (0, 0, 2)
+    assert db.session.query(ChangeLog).count() == log_rows
+
+
+def test_changed_item_is_updated_and_logged(app):
+    set_source([notice("a")])
+    sync(app)
+    set_source([notice("a", title="社会保障卡补办流程（更新）")])
+    run = sync(app)
+    assert run.updated == 1
+    item = items_by_external_id()["a"]
+    assert item.title == "社会保障卡补办流程（更新）"
+    actions = db.session.scalars(
+        db.select(ChangeLog.action).where(ChangeLog.item_id == item.id)
+    ).all()
+    assert actions == ["added", "updated"]
+
+
+def test_html_is_sanitised_and_plain_text_kept(app):
+    body = '<p onclick="steal()">办理<script>alert(1)</script><a href="javascript:x()">链接</a></p>'
+    set_source([notice("a", body=body, url="javascript:alert(1)")])
+    sync(app)
+    item = items_by_external_id()["a"]
+    assert "script" not in item.body_html and "onclick" not in item.body_html
+    assert "javascript" not in item.body_html
+    assert item.body_text == "办理链接"
+    assert item.url is None
+
+
+def test_bad_items_are_skipped_and_counted(app):
+    set_source(
+        [
+            notice("good"),
+            notice("", title="无编号"),
+            notice("no-title", title="  "),
+            notice("good"),
+        ],
+        errors=[RecordError("unparseable entry", external_id="x")],
+    )
+    run = sync(app)
+    assert run.status == "succeeded"
+    assert run.added == 1
+    assert run.failed == 4
+    reasons = {e["reason"] for e in run.item_errors}
+    assert {"no external id", "no title", "duplicate external id", "unparseable entry"} <= reasons
+
+
+def test_failed_run_changes_nothing_and_other_connectors_still_run(app):
+    set_source([notice("a")])
+    sync(app, "static-1")
+    before = {i.external_id: i.content_hash for i in db.session.scalars(db.select(Item))}
+    set_source([], fail="source answered 503")
+    first = make_connector("static-1", type="static", config={})
+    second = make_connector("static-2", type="static", config={"name": "bad"})
+    broken = make_connector("broken", type="no-such-type", config={})
+    db.session.commit()
+    runs = run_connectors([first, broken, second], http=GuardedSession(), settings=app.config)
+    assert [r.status for r in runs] == ["failed", "failed", "failed"]
+    assert "503" in runs[0].error
+    assert "no-such-type" in runs[1].error
+    assert {i.external_id: i.content_hash for i in db.session.scalars(db.select(Item))} == before
+    set_source([notice("c")])
+    assert run_connector(second, http=GuardedSession(), settings=app.config).status == "succeeded"
+
+
+def test_service_guide_is_validated_and_unknown_fields_kept(app):
+    guide = {
+        "item_code": 1001,
+        "fee": {"charged": False},
+        "materials": [{"name": "居民身份证", "form": "original"}],
+        "statutory_time_limit": {"value": "soon"},
+        "window_color": "blue",
+    }
+    set_source([notice("s", kind="service", guide=guide)])
+    sync(app)
+    item = items_by_external_id()["s"]
+    assert item.guide["item_code"] == "1001"
+    assert item.guide["fee"] == {"charged": False}
+    assert item.service_guide.materials[0].name == "居民身份证"
+    assert item.extra["guide"]["window_color"] == "blue"
+    assert item.extra["guide"]["statutory_time_limit"] == {"value": "soon"}
+    assert "statutory_time_limit" in item.extra["guide"]["_invalid"]
+
+
+def test_items_are_tombstoned_only_after_repeated_absence(app):
+    set_source([notice(str(n)) for n in range(10)])
+    sync(app)
+    set_source([notice(str(n)) for n in range(9)])
+    for _ in range(2):
+        assert sync(app).tombstoned == 0
+    assert items_by_external_id()["9"].tombstoned_at is None
+    assert sync(app).tombstoned == 1
+    assert items_by_external_id()["9"].tombstoned_at is not None
+    set_source([notice(str(n)) for n in range(10)])
+    run = sync(app)
+    assert run.updated == 1
+    assert items_by_external_id()["9"].tombstoned_at is None
+
+
+def test_sudden_shrink_retires_nothing(app):
+    set_source([notice(str(n)) for n in range(10)])
+    sync(app)
+    set_source([notice("0")])
+    for _ in range(4):
+        run = sync(app)
+        assert run.tombstoned == 0
+        assert "shrank" in run.error
+    assert all(i.tombstoned_at is None for i in items_by_external_id().values())
+
+
+def test_partial_listing_retires_nothing(app):
+    set_source([notice(str(n)) for n in range(5)])
+    sync(app)
+    set_source([notice("0")], complete=False)
+    for _ in range(4):
+        sync(app)
+    assert all(i.tombstoned_at is None for i in items_by_external_id().values())
+
+
+def test_times_are_kept_in_utc(app):
+    published = datetime(2026, 3, 1, 8, 30, tzinfo=UTC)
+    set_source([notice("a", published_at=published)])
+    sync(app)
+    assert items_by_external_id()["a"].published_at == published
+    assert db.session.get(SyncRun, 1).started_at.tzinfo is not None

@@ -1,0 +1,128 @@
+import textwrap
+
+import pytest
+
+from hall.directory.models import Account, Department
+from hall.extensions import db
+from hall.halls.models import Hall
+from hall.importer import ImportFileError, import_text
+from hall.sync.models import ConnectorInstance
+
+GOOD = textwrap.dedent(
+    """
+    departments:
+      - id: hrss
+        name: 某某县人力资源和社会保障局
+        name_en: County Human Resources and Social Security Bureau
+        sector: social_security
+        aliases: [人社局]
+      - id: amr
+        name: 某某县市场监督管理局
+        sector: market_regulation
+        aliases: [市场监管局]
+        region: 339901
+    accounts:
+      - id: hrss-web
+        department: hrss
+        platform: website
+        name: 县人社局门户网站
+        url: https://hrss.example.gov.cn/
+        connectors:
+          - id: hrss-notices
+            type: feed
+            config: {url: "https://hrss.example.gov.cn/notices.xml"}
+      - id: amr-wechat
+        department: amr
+        platform: wechat
+        name: 县市场监管局微信公众号
+    halls:
+      - id: county
+        title: 某某县一站式政务服务大厅
+        accounts: [hrss-web]
+        departments: [amr]
+    """
+)
+
+
+def test_import_creates_everything_with_approved_accounts(app):
+    summary = import_text(GOOD)
+    assert summary.created == {"departments": 2, "accounts": 2, "connectors": 1, "halls": 1}
+    assert db.session.get(Department, "amr").region_code == "339901"
+    assert db.session.get(Department, "hrss").aliases == ["人社局"]
+    assert db.session.get(Account, "hrss-web").filing_status == "approved"
+    assert db.session.get(ConnectorInstance, "hrss-notices").config["url"].endswith("notices.xml")
+    assert [a.id for a in db.session.get(Hall, "county").accounts] == ["amr-wechat", "hrss-web"]
+
+
+def test_importing_twice_changes_nothing(app):
+    import_text(GOOD)
+    again = import_text(GOOD)
+    assert not again.changed
+
+
+def test_changed_entry_is_updated(app):
+    import_text(GOOD)
+    summary = import_text(GOOD.replace("县人社局门户网站", "县人社局网站"))
+    assert summary.updated == {"accounts": 1}
+    assert db.session.get(Account, "hrss-web").name == "县人社局网站"
+
+
+@pytest.mark.parametrize(
+    ("change", "expected"),
+    [
+        (
+            ("platform: website", "platfrom: website"),
+            "accounts[0] (id hrss-web): key 'platfrom': unknown key",
+        ),
+        (
+            ("sector: social_security", "sector: welfare"),
+            "departments[0] (id hrss): key 'sector': Value error, must be one of",
+        ),
+        (
+            ("department: hrss", "department: nobody"),
+            "accounts[0] (id hrss-web): key 'department': unknown department 'nobody'",
+        ),
+        (
+            ("type: feed", "type: carrier-pigeon"),
+            "key 'type': unknown connector type 'carrier-pigeon'",
+        ),
+        (
+            ('{url: "https://hrss.example.gov.cn/notices.xml"}', '{url: "ftp://x/y"}'),
+            "key 'config.url': must be an absolute http",
+        ),
+        (
+            ("accounts: [hrss-web]", "accounts: [hrss-web, ghost]"),
+            "halls[0] (id county): key 'accounts': unknown account 'ghost'",
+        ),
+        (
+            ("- id: amr\n", "- id: Not A Slug\n"),
+            "departments[1] (id Not A Slug): key 'id': String should match pattern",
+        ),
+    ],
+)
+def test_bad_file_names_entry_and_key_and_imports_nothing(app, change, expected):
+    with pytest.raises(ImportFileError) as caught:
+        import_text(GOOD.replace(*change), source="county.yaml")
+    message = str(caught.value)
+    assert message.startswith("county.yaml: ")
+    assert expected in message
+    assert db.session.query(Department).count() == 0
+    assert db.session.query(Account).count() == 0
+
+
+def test_not_yaml_is_reported_with_its_line(app):
+    with pytest.raises(ImportFileError, match="line 2"):
+        import_text("departments:\n\t- id: hrss\n", source="bad.yaml")
+
+
+def test_cli_import_reports_problems_and_exit_code(app, runner, tmp_path):
+    path = tmp_path / "county.yaml"
+    path.write_text(GOOD.replace("platform: website", "platform: fax"), encoding="utf-8")
+    result = runner.invoke(args=["import", str(path)])
+    assert result.exit_code == 2
+    assert "nothing was imported" in result.output
+    assert "key 'platform'" in result.output
+    path.write_text(GOOD, encoding="utf-8")
+    assert runner.invoke(args=["import", str(path)]).exit_code == 0
+    again = runner.invoke(args=["import", str(path)])
+    assert "nothing changed" in again.output
