@@ -193,10 +193,15 @@ class Record:
 
 @dataclass
 class RecordError:
-    """An item of the source that was skipped, and why (shown to the department)."""
+    """A problem with one item of the source, shown to the department.
+
+    `skipped` is True when the item was left out of the records; False when the item
+    was kept in a degraded form (for instance without its service definition).
+    """
 
     reason: str
     external_id: str | None = None
+    skipped: bool = True
 
 
 @dataclass

@@ -87,14 +87,13 @@ def import_command(path: Path) -> None:
 def sync_command(connector_ids: tuple[str, ...]) -> None:
     """Run every enabled connector (or the named ones) once, then index the changes."""
     from hall.sync.models import ConnectorInstance
-    from hall.sync.scheduler import sync_all
+    from hall.sync.scheduler import sync_connectors
 
     upgrade_database()
     unknown = [c for c in connector_ids if db.session.get(ConnectorInstance, c) is None]
     if unknown:
         raise click.UsageError("unknown connector: " + ", ".join(unknown))
-    app = current_app._get_current_object()
-    runs = sync_all(app, list(connector_ids) or None, on_run=_print_run)
+    runs = sync_connectors(list(connector_ids) or None, on_run=_print_run)
     failed = sum(1 for run in runs if run.status == "failed")
     click.echo(f"{len(runs)} connectors synced, {failed} failed; index updated")
     if failed:
@@ -205,7 +204,7 @@ def demo_command(host: str, port: int, no_serve: bool) -> None:
     """Serve the demo county's sources on loopback, import, sync them, and run the hall."""
     from hall.demo import DemoServer, import_yaml
     from hall.importer import import_file
-    from hall.sync.scheduler import sync_all
+    from hall.sync.scheduler import sync_connectors
 
     app = current_app._get_current_object()
     allowlist = list(app.config["HTTP_ALLOWLIST"])
@@ -221,7 +220,7 @@ def demo_command(host: str, port: int, no_serve: bool) -> None:
             import_file(f.name)
         finally:
             os.unlink(f.name)
-        runs = sync_all(app, on_run=_print_run)
+        runs = sync_connectors(on_run=_print_run)
         click.echo(f"{len(runs)} connectors synced")
         if no_serve:
             return

@@ -5,7 +5,7 @@ from pathlib import Path
 import pytest
 
 from hall.importer import import_text
-from hall.sync.scheduler import sync_all
+from hall.sync.scheduler import sync_connectors
 from tests.loopback import FolderServer
 
 FIXTURES = Path(__file__).parent / "fixtures" / "e2e"
@@ -70,7 +70,7 @@ QUERIES = {
 def synced(app):
     with FolderServer(FIXTURES) as server:
         import_text(IMPORT.replace("BASE", server.base_url))
-        runs = sync_all(app)
+        runs = sync_connectors()
     assert [r.status for r in runs] == ["succeeded"] * 3, [r.error for r in runs]
     return runs
 

@@ -75,8 +75,11 @@ def _store(
     instance: ConnectorInstance, run: SyncRun, result: FetchResult, settings: Mapping[str, Any]
 ) -> None:
     now = utcnow()
-    errors = [{"external_id": e.external_id, "reason": e.reason} for e in result.errors]
-    run.fetched = len(result.records) + len(result.errors)
+    errors = [
+        {"external_id": e.external_id, "reason": e.reason, **({} if e.skipped else {"kept": True})}
+        for e in result.errors
+    ]
+    run.fetched = len(result.records) + sum(1 for e in result.errors if e.skipped)
     if result.not_modified:
         run.status = "unchanged"
         run.finished_at = now
@@ -109,7 +112,7 @@ def _store(
     instance.cursor = dict(result.cursor or {})
     run.added, run.updated, run.unchanged = counts.added, counts.updated, counts.unchanged
     run.tombstoned = counts.tombstoned
-    run.failed = len(errors)
+    run.failed = sum(1 for e in errors if not e.get("kept"))
     run.item_errors = errors[:MAX_ITEM_ERRORS]
     run.status = "succeeded"
     if counts.shrink_guarded:

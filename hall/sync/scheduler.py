@@ -9,36 +9,44 @@ import logging
 
 from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.schedulers.blocking import BlockingScheduler
-from flask import Flask
+from flask import Flask, current_app
 
 from connectors.http import GuardedSession
 from hall.extensions import db
-from hall.sync.models import ConnectorInstance
+from hall.sync.models import ConnectorInstance, SyncRun
 from hall.sync.runner import run_connector
 
 log = logging.getLogger(__name__)
 
 
-def sync_all(app: Flask, connector_ids: list[str] | None = None, on_run=None) -> list:
-    """Run every enabled connector (or the named ones) once, then index the changes."""
+def sync_connectors(connector_ids: list[str] | None = None, on_run=None) -> list[SyncRun]:
+    """Run every enabled connector (or the named ones) once, then index the changes.
+
+    Needs an app context; the runs it returns belong to that context's session.
+    """
     from hall.search.indexer import apply_changes
 
+    config = current_app.config
+    http = GuardedSession.from_settings(config)
+    query = db.select(ConnectorInstance.id).order_by(ConnectorInstance.id)
+    if connector_ids:
+        query = query.where(ConnectorInstance.id.in_(connector_ids))
+    else:
+        query = query.where(ConnectorInstance.enabled.is_(True))
     runs = []
-    with app.app_context():
-        http = GuardedSession.from_settings(app.config)
-        query = db.select(ConnectorInstance).order_by(ConnectorInstance.id)
-        if connector_ids:
-            query = query.where(ConnectorInstance.id.in_(connector_ids))
-        else:
-            query = query.where(ConnectorInstance.enabled.is_(True))
-        for instance_id in db.session.scalars(query.with_only_columns(ConnectorInstance.id)).all():
-            instance = db.session.get(ConnectorInstance, instance_id)
-            run = run_connector(instance, http=http, settings=app.config)
-            runs.append(run)
-            if on_run is not None:
-                on_run(instance, run)
-        apply_changes(app.config["INDEX_PATH"], batch_size=app.config["INDEX_BATCH_SIZE"])
+    for instance_id in db.session.scalars(query).all():
+        instance = db.session.get(ConnectorInstance, instance_id)
+        run = run_connector(instance, http=http, settings=config)
+        runs.append(run)
+        if on_run is not None:
+            on_run(instance, run)
+    apply_changes(config["INDEX_PATH"], batch_size=config["INDEX_BATCH_SIZE"])
     return runs
+
+
+def _sync_job(app: Flask) -> None:
+    with app.app_context():
+        sync_connectors()
 
 
 def index_changes(app: Flask) -> int:
@@ -51,7 +59,7 @@ def index_changes(app: Flask) -> int:
 
 def _add_jobs(scheduler, app: Flask) -> None:
     scheduler.add_job(
-        sync_all,
+        _sync_job,
         "interval",
         args=[app],
         seconds=app.config["SYNC_INTERVAL_SECONDS"],

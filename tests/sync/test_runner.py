@@ -96,14 +96,18 @@ def test_bad_items_are_skipped_and_counted(app):
             notice("no-title", title="  "),
             notice("good"),
         ],
-        errors=[RecordError("unparseable entry", external_id="x")],
+        errors=[
+            RecordError("unparseable entry", external_id="x"),
+            RecordError("definition unreadable; kept", external_id="good", skipped=False),
+        ],
     )
     run = sync(app)
     assert run.status == "succeeded"
-    assert run.added == 1
-    assert run.failed == 4
+    assert (run.fetched, run.added, run.failed) == (5, 1, 4)
     reasons = {e["reason"] for e in run.item_errors}
     assert {"no external id", "no title", "duplicate external id", "unparseable entry"} <= reasons
+    kept = [e for e in run.item_errors if e.get("kept")]
+    assert kept == [{"external_id": "good", "reason": "definition unreadable; kept", "kept": True}]
 
 
 def test_failed_run_changes_nothing_and_other_connectors_still_run(app):
