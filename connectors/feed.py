@@ -149,7 +149,11 @@ def parse_feed(response: Response) -> feedparser.FeedParserDict:
     headers = {"content-location": response.url}
     if content_type := response.headers.get("Content-Type"):
         headers["content-type"] = content_type
-    parsed = feedparser.parse(io.BytesIO(response.content), response_headers=headers)
+    # Sanitising is the sync runner's job, done once with one allowlist (nh3) for every
+    # connector; feedparser's own pass would hide from it what sources really send.
+    parsed = feedparser.parse(
+        io.BytesIO(response.content), response_headers=headers, sanitize_html=False
+    )
     # feedparser reads almost anything "loosely"; with no recognised feed format and
     # nothing extracted, it was an HTML page, an error page or garbage.
     if not parsed.entries and (
