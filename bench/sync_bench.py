@@ -66,6 +66,7 @@ def main() -> None:
     parser.add_argument("--database-url", default="", help="default: SQLite in a temp folder")
     args = parser.parse_args()
 
+    from connectors.http import GuardedSession
     from hall import create_app
     from hall.extensions import db
     from hall.importer import import_text
@@ -73,8 +74,6 @@ def main() -> None:
     from hall.search.indexer import apply_changes
     from hall.sync.models import ConnectorInstance
     from hall.sync.runner import run_connector
-
-    from connectors.http import GuardedSession
 
     payload = rss(args.items)
     server = serve(payload)
@@ -96,9 +95,13 @@ def main() -> None:
             )
             instance = db.session.get(ConnectorInstance, "bench-feed")
             started = time.perf_counter()
-            run = run_connector(instance, http=GuardedSession.from_settings(app.config), settings=app.config)
+            run = run_connector(
+                instance, http=GuardedSession.from_settings(app.config), settings=app.config
+            )
             synced = time.perf_counter()
-            applied = apply_changes(app.config["INDEX_PATH"], batch_size=app.config["INDEX_BATCH_SIZE"])
+            applied = apply_changes(
+                app.config["INDEX_PATH"], batch_size=app.config["INDEX_BATCH_SIZE"]
+            )
             indexed = time.perf_counter()
             status, error, added = run.status, run.error, run.added
             if args.database_url:

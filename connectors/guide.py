@@ -121,7 +121,9 @@ class ServiceGuide(BaseModel):
     @classmethod
     def _codes_stay_text(cls, value: Any) -> Any:
         # "001" must stay "001": codes are identifiers, never numbers.
-        return str(value) if isinstance(value, int | float) and not isinstance(value, bool) else value
+        return (
+            str(value) if isinstance(value, int | float) and not isinstance(value, bool) else value
+        )
 
     @classmethod
     def from_source(cls, data: dict[str, Any]) -> tuple[ServiceGuide, dict[str, Any]]:

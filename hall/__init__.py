@@ -26,9 +26,8 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     from hall.catalog import models as _catalog  # noqa: F401
     from hall.directory import models as _directory  # noqa: F401
     from hall.halls import models as _halls  # noqa: F401
-    from hall.sync import models as _sync  # noqa: F401
-
     from hall.search import SearchService
+    from hall.sync import models as _sync  # noqa: F401
 
     app.extensions["hall.search"] = SearchService(app.config)
 
