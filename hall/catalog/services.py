@@ -194,7 +194,8 @@ def _assign(item: Item, data: NormalisedItem, digest: str, now: datetime) -> Non
 
 
 def _searchable_body(data: NormalisedItem) -> str:
-    parts = [data.summary or "", data.body_text, " ".join(data.tags)]
+    # Short, telling fields first: long bodies are cut at the analyser's character cap.
+    parts = [data.summary or "", " ".join(data.tags)]
     if data.guide:
         guide = data.guide
         parts.append(guide.get("implementing_body") or "")
@@ -203,6 +204,7 @@ def _searchable_body(data: NormalisedItem) -> str:
         parts.extend(
             f"{q.get('question', '')} {q.get('answer', '')}" for q in guide.get("faq") or []
         )
+    parts.append(data.body_text)
     return "\n".join(p for p in parts if p)
 
 

@@ -26,6 +26,9 @@ __all__ = ["SearchAnswer", "SearchQuery", "SearchService"]
 
 log = logging.getLogger(__name__)
 
+# A background refresh taking W seconds is followed by at least this many times W of rest.
+REFRESH_COST_FACTOR = 10
+
 
 class SearchService:
     """Answer searches from the live index generation; safe to share between threads.
@@ -33,7 +36,10 @@ class SearchService:
     The index opens on first use. Every SEARCH_REFRESH_SECONDS at most, a search checks
     whether the index moved (a commit, or a rebuild naming a new generation); if it did,
     a background thread opens and warms the new generation while searches keep using the
-    old one, so no request pays for the reopen. Answers are cached per index generation.
+    old one, so no request pays for the reopen. Warming costs about 0.1 s at 10k items and
+    1 s at 100k; a refresh that took W seconds is not repeated within REFRESH_COST_FACTOR x W
+    seconds, so a busy indexer cannot keep a web worker's core busy reopening.
+    Answers are cached per index generation.
     """
 
     def __init__(self, config: Mapping[str, Any]) -> None:
@@ -44,6 +50,7 @@ class SearchService:
         self._next_check = 0.0
         self._stale = True
         self._refreshing = False
+        self._rest_until = 0.0
         self._answers: OrderedDict[tuple, SearchAnswer] = OrderedDict()
         self._answers_lock = threading.Lock()
 
@@ -109,7 +116,7 @@ class SearchService:
                 if self._stale or now >= self._next_check:
                     self._open_now()
                 return self._state
-            if now >= self._next_check:
+            if now >= max(self._next_check, self._rest_until):
                 self._next_check = now + self._config["SEARCH_REFRESH_SECONDS"]
                 if not self._refreshing and self._index_moved():
                     self._refreshing = True
@@ -138,6 +145,7 @@ class SearchService:
         return not self._state.is_current(self._index)
 
     def _refresh_in_background(self) -> None:
+        started = time.monotonic()
         try:
             state, ix = self._open_state()
             with self._lock:
@@ -146,6 +154,8 @@ class SearchService:
         except Exception:
             log.exception("could not open the new index generation; keeping the old one")
         finally:
+            finished = time.monotonic()
+            self._rest_until = finished + REFRESH_COST_FACTOR * (finished - started)
             self._refreshing = False
 
     def _cached_answer(self, key: tuple) -> SearchAnswer | None:

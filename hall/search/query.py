@@ -179,8 +179,7 @@ class IndexState:
         self.reader = self.searcher.reader()
         self.postings = PostingReader(self.reader)
         self.key = (folder_name, self.reader.generation())
-        meta = self.searcher.document_number(id=META_DOC_ID)
-        self.universe: frozenset[int] = frozenset(d for d in self.reader.all_doc_ids() if d != meta)
+        self.universe = self._live_documents()
         self.values: dict[str, dict[str, frozenset[int]]] = {
             name: self._value_sets(name) for name in FACET_FIELDS
         }
@@ -369,7 +368,8 @@ class IndexState:
             child, parent_of = self.parents[name]
             counts = Counter()
             for value, n in self._counts(child, base, key, counted).items():
-                counts[parent_of[value]] += n
+                if n:
+                    counts[parent_of[value]] += n
         elif len(values) <= SMALL_FACET and self.partitioned[name]:
             # Intersect with all but the largest value; that one is what is left.
             largest = max(values, key=lambda v: len(values[v]))
@@ -396,6 +396,8 @@ class IndexState:
             index = self.value_index[parent]
             parent_of = {}
             for value, docs in self.values[child].items():
+                if not docs:
+                    continue  # every document of this value was deleted
                 found = {index[d] for d in docs}
                 if len(found) != 1 or min(found) >= len(names):
                     break
@@ -403,6 +405,14 @@ class IndexState:
             else:
                 parents[parent] = (child, parent_of)
         return parents
+
+    def _live_documents(self) -> frozenset[int]:
+        """Return every live document number but the meta document's."""
+        docs = set(range(self.reader.doc_count_all()))
+        if self.reader.has_deletions():
+            docs = set(self.reader.all_doc_ids())  # checks each document, so only when needed
+        docs.discard(self.searcher.document_number(id=META_DOC_ID))
+        return frozenset(docs)
 
     def _value_sets(self, name: str) -> dict[str, frozenset[int]]:
         """Read every value of an ID field with its documents (once per generation)."""

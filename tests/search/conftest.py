@@ -1,37 +1,15 @@
-"""Fixtures for the search tests: an app on a fresh database, and a way to index it."""
+"""Fixtures for the search tests: a way to index the test database and search it.
+
+The app on a fresh database comes from tests/conftest.py.
+"""
 
 from __future__ import annotations
 
-import os
-
 import pytest
-from sqlalchemy import text
 
-from hall import create_app
 from hall.extensions import db
 from hall.search import SearchAnswer, SearchQuery, SearchService
 from hall.search.indexer import apply_changes
-
-TEST_DATABASE_URL = os.environ.get("HALL_TEST_DATABASE_URL", "")
-
-
-@pytest.fixture
-def app(tmp_path):
-    config = {"INSTANCE_PATH": str(tmp_path / "instance"), "TESTING": True}
-    if TEST_DATABASE_URL:
-        config["DATABASE_URL"] = TEST_DATABASE_URL
-    app = create_app(config)
-    with app.app_context():
-        if TEST_DATABASE_URL:
-            db.drop_all()
-            db.session.execute(text("DROP TABLE IF EXISTS alembic_version"))
-            db.session.commit()
-        db.create_all()
-        yield app
-        db.session.remove()
-        if TEST_DATABASE_URL:
-            db.drop_all()
-        db.engine.dispose()
 
 
 @pytest.fixture

@@ -194,9 +194,25 @@ def test_only_one_rebuild_runs_at_a_time(app, index_path):
         lock.release()
 
 
+def children_of(pid: int) -> list[int]:
+    children = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[1]) == pid:
+            children.append(int(stat.parent.name))
+    return children
+
+
 @pytest.mark.slow
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="needs Linux /proc")
 def test_a_rebuild_killed_midway_leaves_the_old_index_working(app, index_path, service, tmp_path):
     items = [make_item(f"社保卡补办通知{n}") for n in range(6)]
+    # Whoosh hands documents to its sub-processes a hundred at a time.
+    for n in range(250):
+        make_item(f"其他通知{n}")
     db.session.commit()
     apply_changes(index_path)
     before = current_generation_dir(index_path)
@@ -211,12 +227,12 @@ def test_a_rebuild_killed_midway_leaves_the_old_index_working(app, index_path, s
                           "DATABASE_URL": {app.config["SQLALCHEMY_DATABASE_URI"]!r}}})
 
         def progress(done, total):
-            if done:
+            if done >= 200:
                 open({str(halfway)!r}, "w").close()
                 time.sleep(60)
 
         with app.app_context():
-            rebuild(app.config["INDEX_PATH"], progress=progress, procs=1, batch_size=2)
+            rebuild(app.config["INDEX_PATH"], progress=progress, procs=2, batch_size=50)
         """
     )
     child = subprocess.Popen([sys.executable, "-c", script], cwd=ROOT)
@@ -226,9 +242,15 @@ def test_a_rebuild_killed_midway_leaves_the_old_index_working(app, index_path, s
             assert child.poll() is None, "the rebuild ended before it was killed"
             assert time.monotonic() < deadline, "the rebuild never got halfway"
             time.sleep(0.05)
+        writers = children_of(child.pid)
     finally:
         os.kill(child.pid, signal.SIGKILL)
         child.wait()
+    assert writers, "the rebuild should write with sub-processes"
+    deadline = time.monotonic() + 10
+    while any(Path(f"/proc/{pid}").exists() for pid in writers):
+        assert time.monotonic() < deadline, "segment writers outlived the killed rebuild"
+        time.sleep(0.1)
 
     assert current_generation_dir(index_path) == before
     assert len(list(Path(index_path).glob("gen-*"))) == 2  # the half-built one is left
