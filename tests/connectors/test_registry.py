@@ -93,3 +93,33 @@ def test_good_config_is_converted_and_completed():
         "fetch_definitions": False,
         "max_services": 20,
     }
+
+
+@pytest.fixture
+def plugin_entry_points(monkeypatch):
+    """Pretend an installed package declares connectors under `hall.connectors`."""
+    from importlib.metadata import EntryPoint
+
+    import connectors
+
+    declared = [
+        EntryPoint("static", "tests.fakes:StaticConnector", connectors.ENTRY_POINT_GROUP),
+        EntryPoint("feed", "tests.fakes:StaticConnector", connectors.ENTRY_POINT_GROUP),
+    ]
+    monkeypatch.setattr(
+        connectors, "entry_points", lambda group: [e for e in declared if e.group == group]
+    )
+    connectors.available.cache_clear()
+    yield
+    connectors.available.cache_clear()
+
+
+def test_third_party_connectors_come_through_the_same_lookup(plugin_entry_points):
+    from tests.fakes import StaticConnector
+
+    assert get_connector_class("static") is StaticConnector
+    assert "static" in available()
+
+
+def test_a_plugin_cannot_shadow_a_built_in(plugin_entry_points):
+    assert get_connector_class("feed") is FeedConnector
