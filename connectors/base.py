@@ -228,6 +228,20 @@ class FetchResult:
     errors: list[RecordError] = field(default_factory=list)
 
 
+@dataclass
+class SampleSource:
+    """A small source a connector can read, for the conformance kit.
+
+    `documents` maps URL paths to (content type, body bytes); the kit serves them on
+    loopback at some `base_url` and runs the connector with `config`. `expected` is how
+    many records one run over the unchanged documents must give.
+    """
+
+    config: dict[str, Any]
+    documents: dict[str, tuple[str, bytes]]
+    expected: int
+
+
 class Connector:
     """Base class of every connector; see the module docstring for the contract."""
 
@@ -265,6 +279,16 @@ class Connector:
         if errors:
             raise ConfigError(errors)
         return config
+
+    @classmethod
+    def sample_source(cls, base_url: str) -> SampleSource:
+        """Return a small source this connector reads, served at `base_url` by the kit.
+
+        Every connector provides one, so the conformance kit (connectors/conformance.py)
+        can check it against a real loopback server: unchanged runs, cursor resume,
+        timeouts, HTTP errors and malformed payloads.
+        """
+        raise NotImplementedError(f"{cls.__name__} provides no sample source")
 
     @classmethod
     def masked(cls, config: Mapping[str, Any]) -> dict[str, Any]:

@@ -12,7 +12,7 @@ from hall.directory.models import Account
 from hall.extensions import db
 from hall.timestamps import UTCDateTime, utcnow
 
-RUN_STATUSES = ("running", "succeeded", "unchanged", "failed")
+RUN_STATUSES = ("running", "succeeded", "unchanged", "failed", "cancelled", "abandoned")
 
 
 class ConnectorInstance(db.Model):
@@ -27,6 +27,14 @@ class ConnectorInstance(db.Model):
     cursor: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     enabled: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # Schedule: every `interval_seconds` (None: the SYNC_INTERVAL_SECONDS setting), with
+    # jitter; failures push `next_run_at` back exponentially.
+    interval_seconds: Mapped[int | None] = mapped_column(Integer)
+    next_run_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
+    consecutive_failures: Mapped[int] = mapped_column(Integer, default=0)
+    # The lease: which worker runs this connector now, and until when it may.
+    lease_owner: Mapped[str | None] = mapped_column(String(200))
+    lease_expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     account: Mapped[Account] = relationship()
     runs: Mapped[list[SyncRun]] = relationship(
@@ -53,5 +61,36 @@ class SyncRun(db.Model):
     error: Mapped[str | None] = mapped_column(Text)
     # Skipped items and their reasons: [{"external_id": ..., "reason": ...}, ...]
     item_errors: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
+    worker: Mapped[str | None] = mapped_column(String(200))
+    heartbeat_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    cancel_requested: Mapped[bool] = mapped_column(Boolean, default=False)
+    # A human should look: e.g. the listing shrank sharply and nothing was retired.
+    needs_review: Mapped[bool] = mapped_column(Boolean, default=False)
+    # External ids the run would have retired had the shrink guard not stopped it.
+    would_tombstone: Mapped[list[str]] = mapped_column(JSON, default=list)
 
     connector: Mapped[ConnectorInstance] = relationship(back_populates="runs")
+
+
+ITEM_OUTCOMES = ("added", "updated", "unchanged", "tombstoned", "failed")
+
+
+class SyncItemOutcome(db.Model):
+    """What one run did to one item, kept for SYNC_OUTCOME_RETENTION_DAYS days.
+
+    For services whose guide changed, `guide_diff` lists the changed fields with their
+    old and new values, for auditors.
+    """
+
+    __tablename__ = "sync_item_outcome"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    sync_run_id: Mapped[int] = mapped_column(
+        ForeignKey("sync_run.id", ondelete="CASCADE"), index=True
+    )
+    item_id: Mapped[int | None] = mapped_column(ForeignKey("item.id"))
+    external_id: Mapped[str | None] = mapped_column(String(500))
+    outcome: Mapped[str] = mapped_column(String(16))
+    reason: Mapped[str | None] = mapped_column(Text)
+    guide_diff: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
