@@ -48,6 +48,39 @@ SYNC_TOMBSTONE_AFTER_MISSES = 3
 # Share of live items a complete listing may lose at once; a bigger drop deletes nothing.
 SYNC_MAX_SHRINK = 0.5
 
+# Seconds between two looks of a worker for due connectors.
+SYNC_POLL_SECONDS = 5.0
+
+# Connectors one worker process runs at once (its thread pool).
+SYNC_WORKER_THREADS = 4
+
+# Fetches one worker runs at once against the same source host.
+SYNC_MAX_PER_HOST = 2
+
+# Seconds a claimed connector stays leased to its worker without a heartbeat.
+SYNC_LEASE_SECONDS = 120
+
+# Seconds between two heartbeats of a running sync (each extends the lease).
+SYNC_HEARTBEAT_SECONDS = 15
+
+# Seconds without a heartbeat after which a running sync is marked abandoned.
+SYNC_HEARTBEAT_TIMEOUT_SECONDS = 90
+
+# Seconds one sync run may take in all before it is stopped and counted as failed.
+SYNC_RUN_TIME_LIMIT_SECONDS = 900
+
+# Share of the interval by which each next run is moved at random, to spread load.
+SYNC_JITTER = 0.1
+
+# Seconds before retrying a failed connector; doubles with each failure in a row.
+SYNC_BACKOFF_BASE_SECONDS = 60
+
+# Longest wait between retries of a failing connector, in seconds.
+SYNC_BACKOFF_MAX_SECONDS = 21600
+
+# Days the per-item outcomes of sync runs are kept.
+SYNC_OUTCOME_RETENTION_DAYS = 14
+
 # Seconds between two passes of the indexer over the change log.
 INDEX_POLL_SECONDS = 2.0
 

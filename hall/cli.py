@@ -101,6 +101,9 @@ def sync_command(connector_ids: tuple[str, ...]) -> None:
 
 
 def _print_run(instance, run) -> None:
+    if run is None:
+        click.secho(f"{instance.id:<28} skipped   another worker is running it", fg="yellow")
+        return
     line = (
         f"{instance.id:<28} {run.status:<9} fetched {run.fetched:>4}  added {run.added:>4}  "
         f"updated {run.updated:>4}  unchanged {run.unchanged:>4}  failed {run.failed:>3}"
@@ -108,6 +111,85 @@ def _print_run(instance, run) -> None:
     if run.error:
         line += f"  - {run.error}"
     click.secho(line, fg="red" if run.status == "failed" else None)
+
+
+@click.group("connectors")
+def connectors_group() -> None:
+    """Look at connectors: types, schedules, last runs, leases."""
+
+
+@connectors_group.command("list")
+@with_appcontext
+def connectors_list_command() -> None:
+    """List every connector with its type, account and schedule."""
+    from hall.sync.models import ConnectorInstance
+
+    interval = current_app.config["SYNC_INTERVAL_SECONDS"]
+    click.echo(f"{'connector':<28} {'type':<12} {'account':<24} {'every':>8}  enabled")
+    for c in db.session.scalars(db.select(ConnectorInstance).order_by(ConnectorInstance.id)):
+        every = _duration(c.interval_seconds or interval)
+        click.echo(
+            f"{c.id:<28} {c.type:<12} {c.account_id:<24} {every:>8}  {'yes' if c.enabled else 'no'}"
+        )
+
+
+@connectors_group.command("status")
+@click.argument("connector_ids", nargs=-1)
+@with_appcontext
+def connectors_status_command(connector_ids: tuple[str, ...]) -> None:
+    """Show last run, next run, failures in a row and lease holder of each connector."""
+    from hall.sync.models import ConnectorInstance, SyncRun
+
+    query = db.select(ConnectorInstance).order_by(ConnectorInstance.id)
+    if connector_ids:
+        query = query.where(ConnectorInstance.id.in_(connector_ids))
+    click.echo(
+        f"{'connector':<28} {'last run':<10} {'finished (UTC)':<17} {'next run (UTC)':<17} "
+        f"{'fails':>5}  lease"
+    )
+    for c in db.session.scalars(query):
+        last = db.session.scalars(
+            db.select(SyncRun)
+            .where(SyncRun.connector_id == c.id)
+            .order_by(SyncRun.id.desc())
+            .limit(1)
+        ).first()
+        line = (
+            f"{c.id:<28} {(last.status if last else '-'):<10} {_when(last and last.finished_at):<17} "
+            f"{_when(c.next_run_at):<17} {c.consecutive_failures:>5}  {c.lease_owner or '-'}"
+        )
+        if last and last.error:
+            line += f"\n    {last.error}"
+        click.secho(line, fg="red" if c.consecutive_failures else None)
+
+
+def _when(moment) -> str:
+    return moment.strftime("%Y-%m-%d %H:%M") if moment else "-"
+
+
+def _duration(seconds: float) -> str:
+    seconds = int(seconds)
+    for unit, size in (("d", 86400), ("h", 3600), ("m", 60)):
+        if seconds >= size and seconds % size == 0:
+            return f"{seconds // size}{unit}"
+    return f"{seconds}s"
+
+
+@click.group("runs")
+def runs_group() -> None:
+    """Act on sync runs."""
+
+
+@runs_group.command("cancel")
+@click.argument("run_id", type=int)
+@with_appcontext
+def runs_cancel_command(run_id: int) -> None:
+    """Ask a running sync to stop at its next step; it then changes nothing."""
+    from hall.sync.leases import request_cancel
+
+    if not request_cancel(run_id):
+        raise click.UsageError(f"run {run_id} is not running")
+    click.echo(f"run {run_id} will stop at its next step")
 
 
 @click.group("index")
@@ -174,7 +256,7 @@ def _serve(
     from hall.sync.scheduler import index_changes, start_background
 
     index_changes(app)
-    scheduler = start_background(app)
+    scheduler, _ = start_background(app)
     child_env = {**os.environ, **(env or {}), "HALL_INSTANCE_PATH": app.config["INSTANCE_PATH"]}
     project_root = Path(__file__).resolve().parent.parent
     command = [

@@ -13,7 +13,13 @@ from connectors.base import (
 )
 
 # The "source": tests set these before a run.
-SOURCE: dict[str, object] = {"records": [], "errors": [], "fail": None, "complete": True}
+SOURCE: dict[str, object] = {
+    "records": [],
+    "errors": [],
+    "fail": None,
+    "complete": True,
+    "during": None,  # a callable run inside fetch, to act while a run is under way
+}
 
 
 class StaticConnector(Connector):
@@ -22,6 +28,8 @@ class StaticConnector(Connector):
     fields = (Field("name", "str", "Name"),)
 
     def fetch(self, context: FetchContext) -> FetchResult:
+        if callable(SOURCE["during"]):
+            SOURCE["during"]()
         if SOURCE["fail"]:
             raise FetchError(str(SOURCE["fail"]))
         return FetchResult(
@@ -39,4 +47,6 @@ def set_source(
     fail: str | None = None,
     complete: bool = True,
 ) -> None:
-    SOURCE.update(records=list(records), errors=list(errors), fail=fail, complete=complete)
+    SOURCE.update(
+        records=list(records), errors=list(errors), fail=fail, complete=complete, during=None
+    )

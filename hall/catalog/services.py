@@ -113,12 +113,29 @@ def normalise_record(record: Record) -> NormalisedItem:
 
 
 @dataclass
+class ItemOutcome:
+    """What storing did to one item; `guide_diff` for services whose guide changed."""
+
+    item: Item
+    outcome: str  # added | updated | unchanged | tombstoned
+    reason: str | None = None
+    guide_diff: dict[str, Any] | None = None
+
+
+@dataclass
 class StoreCounts:
     added: int = 0
     updated: int = 0
     unchanged: int = 0
     tombstoned: int = 0
     shrink_guarded: bool = False
+    # Missing from this complete listing but held back by the shrink guard.
+    would_tombstone: list[str] = field(default_factory=list)
+    outcomes: list[ItemOutcome] = field(default_factory=list)
+
+    def record(self, item: Item, outcome: str, **details: Any) -> None:
+        setattr(self, outcome, getattr(self, outcome) + 1)
+        self.outcomes.append(ItemOutcome(item, outcome, **details))
 
 
 def store_items(
@@ -155,31 +172,46 @@ def store_items(
             db.session.add(item)
             db.session.flush()
             _log(item, "added", sync_run_id, now)
-            counts.added += 1
+            counts.record(item, "added")
         elif item.content_hash != digest or item.tombstoned_at is not None:
+            restored = item.tombstoned_at is not None
+            diff = guide_diff(item.guide, data.guide) if data.kind == "service" else None
             _assign(item, data, digest, now)
             item.tombstoned_at = None
             item.missing_count = 0
             _log(item, "updated", sync_run_id, now)
-            counts.updated += 1
+            counts.record(item, "updated", reason="restored" if restored else None, guide_diff=diff)
         else:
             item.missing_count = 0
-            counts.unchanged += 1
+            counts.record(item, "unchanged")
 
     if complete:
         live = [i for i in stored.values() if i.tombstoned_at is None]
         missing = [i for i in live if i.external_id not in seen]
         if live and len(missing) > max_shrink * len(live):
             counts.shrink_guarded = True
+            counts.would_tombstone = sorted(i.external_id for i in missing)
         else:
             for item in missing:
                 item.missing_count += 1
                 if item.missing_count >= tombstone_after_misses:
                     item.tombstoned_at = now
                     _log(item, "tombstoned", sync_run_id, now)
-                    counts.tombstoned += 1
+                    reason = f"missing from {item.missing_count} complete listings in a row"
+                    counts.record(item, "tombstoned", reason=reason)
     db.session.flush()
     return counts
+
+
+def guide_diff(old: dict[str, Any] | None, new: dict[str, Any] | None) -> dict[str, Any] | None:
+    """Return the guide fields that changed, each with its old and new value."""
+    old, new = old or {}, new or {}
+    changed = {
+        name: {"old": old.get(name), "new": new.get(name)}
+        for name in sorted(old.keys() | new.keys())
+        if old.get(name) != new.get(name)
+    }
+    return changed or None
 
 
 def _assign(item: Item, data: NormalisedItem, digest: str, now: datetime) -> None:

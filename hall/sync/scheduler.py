@@ -1,11 +1,23 @@
-"""Periodic sync and indexing with APScheduler, for `hall run` and `hall worker` only.
+"""The sync worker: APScheduler dispatching due connectors into a bounded thread pool.
 
-Never started by the web app: gunicorn web workers only serve pages.
+Used by `hall worker` (its own process) and `hall run` (one machine); never started by
+the web app, so gunicorn web workers only serve pages. Every pass the worker sweeps
+abandoned runs, claims due connectors with leases (hall/sync/leases.py) up to its free
+threads, and runs each in the pool, with at most SYNC_MAX_PER_HOST concurrent fetches
+per source host in this process. A separate job applies the change log to the index.
 """
 
 from __future__ import annotations
 
 import logging
+import os
+import socket
+import threading
+import uuid
+from collections import defaultdict
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from urllib.parse import urlsplit
 
 from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.schedulers.blocking import BlockingScheduler
@@ -13,30 +25,62 @@ from flask import Flask, current_app
 
 from connectors.http import GuardedSession
 from hall.extensions import db
+from hall.sync.leases import (
+    claim_connector,
+    claim_due_connectors,
+    release_lease,
+    sweep_abandoned_runs,
+)
 from hall.sync.models import ConnectorInstance, SyncRun
-from hall.sync.runner import run_connector
+from hall.sync.runner import purge_outcomes, run_connector
 
 log = logging.getLogger(__name__)
 
 
-def sync_connectors(connector_ids: list[str] | None = None, on_run=None) -> list[SyncRun]:
-    """Run every enabled connector (or the named ones) once, then index the changes.
+def worker_name() -> str:
+    """Return a name for this worker process, unique across machines and restarts."""
+    return f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
 
-    Needs an app context; the runs it returns belong to that context's session.
+
+def source_host(instance: ConnectorInstance) -> str:
+    """Return the host a connector fetches from (for per-host concurrency)."""
+    config = instance.config or {}
+    for key in ("url", "instance_url", "api_base"):
+        if isinstance(config.get(key), str):
+            return urlsplit(config[key]).hostname or ""
+    urls = config.get("urls")
+    if isinstance(urls, list) and urls and isinstance(urls[0], str):
+        return urlsplit(urls[0]).hostname or ""
+    return ""
+
+
+def sync_connectors(
+    connector_ids: list[str] | None = None,
+    on_run: Callable[[ConnectorInstance, SyncRun | None], None] | None = None,
+) -> list[SyncRun]:
+    """Run every enabled connector (or the named ones) once now, then index the changes.
+
+    Needs an app context. Each connector is leased first, so a worker running it at the
+    same moment is never doubled: such a connector is skipped (`on_run` gets None).
     """
     from hall.search.indexer import apply_changes
 
     config = current_app.config
     http = GuardedSession.from_settings(config)
+    me = worker_name()
     query = db.select(ConnectorInstance.id).order_by(ConnectorInstance.id)
     if connector_ids:
         query = query.where(ConnectorInstance.id.in_(connector_ids))
     else:
-        query = query.where(ConnectorInstance.enabled.is_(True))
+        query = query.where(ConnectorInstance.enabled.is_(True), ConnectorInstance.type != "push")
     runs = []
     for instance_id in db.session.scalars(query).all():
         instance = db.session.get(ConnectorInstance, instance_id)
-        run = run_connector(instance, http=http, settings=config)
+        if not claim_connector(instance_id, me, lease_seconds=config["SYNC_LEASE_SECONDS"]):
+            if on_run is not None:
+                on_run(instance, None)
+            continue
+        run = run_connector(instance, http=http, settings=config, worker=me)
         runs.append(run)
         if on_run is not None:
             on_run(instance, run)
@@ -44,9 +88,84 @@ def sync_connectors(connector_ids: list[str] | None = None, on_run=None) -> list
     return runs
 
 
-def _sync_job(app: Flask) -> None:
-    with app.app_context():
-        sync_connectors()
+class Worker:
+    """Claims due connectors and runs them in a bounded pool; one per process."""
+
+    def __init__(self, app: Flask, name: str | None = None):
+        self.app = app
+        self.name = name or worker_name()
+        self.threads = int(app.config["SYNC_WORKER_THREADS"])
+        self.pool = ThreadPoolExecutor(self.threads, thread_name_prefix="sync")
+        self.http = GuardedSession.from_settings(app.config)
+        self.per_host = int(app.config["SYNC_MAX_PER_HOST"])
+        self._host_slots: dict[str, threading.Semaphore] = defaultdict(
+            lambda: threading.BoundedSemaphore(self.per_host)
+        )
+        self._busy = 0
+        self._lock = threading.Lock()
+
+    def dispatch(self) -> int:
+        """Sweep abandoned runs, claim due connectors for free threads, start them."""
+        with self.app.app_context():
+            sweep_abandoned_runs(self.app.config["SYNC_HEARTBEAT_TIMEOUT_SECONDS"])
+            with self._lock:
+                free = self.threads - self._busy
+            claimed = claim_due_connectors(
+                self.name, limit=free, lease_seconds=self.app.config["SYNC_LEASE_SECONDS"]
+            )
+            hosts = {
+                connector_id: source_host(db.session.get(ConnectorInstance, connector_id))
+                for connector_id in claimed
+            }
+        for connector_id in claimed:
+            with self._lock:
+                self._busy += 1
+            self.pool.submit(self._run, connector_id, hosts[connector_id])
+        return len(claimed)
+
+    def _run(self, connector_id: str, host: str) -> None:
+        try:
+            with self._host_slots[host], self.app.app_context():
+                instance = db.session.get(ConnectorInstance, connector_id)
+                run = run_connector(
+                    instance, http=self.http, settings=self.app.config, worker=self.name
+                )
+                log.info("%s: %s (+%s ~%s)", connector_id, run.status, run.added, run.updated)
+        except Exception:  # noqa: BLE001 - the pool must outlive any one run
+            log.exception("run of %s crashed", connector_id)
+        finally:
+            with self._lock:
+                self._busy -= 1
+
+    def index(self) -> int:
+        """Apply pending change-log rows to the index."""
+        from hall.search.indexer import apply_changes
+
+        with self.app.app_context():
+            return apply_changes(
+                self.app.config["INDEX_PATH"], batch_size=self.app.config["INDEX_BATCH_SIZE"]
+            )
+
+    def purge(self) -> int:
+        """Delete per-item outcomes past their retention."""
+        with self.app.app_context():
+            return purge_outcomes(self.app.config["SYNC_OUTCOME_RETENTION_DAYS"])
+
+    def shutdown(self) -> None:
+        """Stop taking work and wait for the runs in progress."""
+        self.pool.shutdown(wait=True)
+
+    def add_jobs(self, scheduler) -> None:
+        """Schedule dispatch, indexing and purging on an APScheduler scheduler."""
+        config = self.app.config
+        every = {"max_instances": 1, "coalesce": True}
+        scheduler.add_job(
+            self.dispatch, "interval", seconds=config["SYNC_POLL_SECONDS"], id="dispatch", **every
+        )
+        scheduler.add_job(
+            self.index, "interval", seconds=config["INDEX_POLL_SECONDS"], id="index", **every
+        )
+        scheduler.add_job(self.purge, "interval", hours=6, id="purge", **every)
 
 
 def index_changes(app: Flask) -> int:
@@ -57,39 +176,28 @@ def index_changes(app: Flask) -> int:
         return apply_changes(app.config["INDEX_PATH"], batch_size=app.config["INDEX_BATCH_SIZE"])
 
 
-def _add_jobs(scheduler, app: Flask) -> None:
-    scheduler.add_job(
-        _sync_job,
-        "interval",
-        args=[app],
-        seconds=app.config["SYNC_INTERVAL_SECONDS"],
-        id="sync",
-        max_instances=1,
-        coalesce=True,
-        jitter=min(60, app.config["SYNC_INTERVAL_SECONDS"] // 10),
-    )
-    scheduler.add_job(
-        index_changes,
-        "interval",
-        args=[app],
-        seconds=app.config["INDEX_POLL_SECONDS"],
-        id="index",
-        max_instances=1,
-        coalesce=True,
-    )
-
-
-def start_background(app: Flask) -> BackgroundScheduler:
-    """Start sync and indexing jobs in background threads of this process."""
+def start_background(app: Flask) -> tuple[BackgroundScheduler, Worker]:
+    """Start the worker's jobs in background threads of this process (`hall run`)."""
+    worker = Worker(app)
     scheduler = BackgroundScheduler(timezone="UTC")
-    _add_jobs(scheduler, app)
+    worker.add_jobs(scheduler)
     scheduler.start()
-    return scheduler
+    return scheduler, worker
 
 
 def run_blocking(app: Flask) -> None:
-    """Run sync and indexing jobs in the foreground until interrupted."""
+    """Run the worker in the foreground until interrupted (`hall worker`)."""
+    worker = Worker(app)
     scheduler = BlockingScheduler(timezone="UTC")
-    _add_jobs(scheduler, app)
-    log.info("worker started: sync every %ss", app.config["SYNC_INTERVAL_SECONDS"])
-    scheduler.start()
+    worker.add_jobs(scheduler)
+    log.info("worker %s started with %s threads", worker.name, worker.threads)
+    try:
+        scheduler.start()
+    finally:
+        worker.shutdown()
+        with app.app_context():
+            # Leases this worker claimed but never started are freed for others at once.
+            for instance in db.session.scalars(
+                db.select(ConnectorInstance).where(ConnectorInstance.lease_owner == worker.name)
+            ).all():
+                release_lease(instance.id, worker.name)

@@ -7,8 +7,8 @@ from connectors.base import Record, RecordError
 from connectors.http import GuardedSession
 from hall.catalog.models import ChangeLog, Item
 from hall.extensions import db
-from hall.sync.models import SyncRun
-from hall.sync.runner import run_connector, run_connectors
+from hall.sync.models import ConnectorInstance, SyncItemOutcome, SyncRun
+from hall.sync.runner import RunStoppedError, run_connector, run_connectors
 from tests.builders import make_connector
 from tests.fakes import set_source
 
@@ -169,7 +169,21 @@ def test_sudden_shrink_retires_nothing(app):
     for _ in range(4):
         run = sync(app)
         assert run.tombstoned == 0
-        assert "shrank" in run.error
+        assert run.needs_review
+        assert "lost 9 of its items" in run.error
+        assert run.would_tombstone == [str(n) for n in range(1, 10)]
+    assert all(i.tombstoned_at is None for i in items_by_external_id().values())
+
+
+def test_an_empty_answer_once_loses_nothing_and_the_source_recovers(app):
+    set_source([notice(str(n)) for n in range(6)])
+    sync(app)
+    set_source([])
+    empty = sync(app)
+    assert (empty.status, empty.tombstoned, empty.needs_review) == ("succeeded", 0, True)
+    set_source([notice(str(n)) for n in range(6)])
+    recovered = sync(app)
+    assert (recovered.unchanged, recovered.needs_review) == (6, False)
     assert all(i.tombstoned_at is None for i in items_by_external_id().values())
 
 
@@ -188,3 +202,92 @@ def test_times_are_kept_in_utc(app):
     sync(app)
     assert items_by_external_id()["a"].published_at == published
     assert db.session.get(SyncRun, 1).started_at.tzinfo is not None
+
+
+def outcomes(run):
+    rows = db.session.scalars(
+        db.select(SyncItemOutcome).where(SyncItemOutcome.sync_run_id == run.id)
+    )
+    return {(r.external_id, r.outcome): r for r in rows}
+
+
+def test_each_run_keeps_per_item_outcomes_with_reasons(app):
+    set_source([notice("a"), notice("b")])
+    sync(app)
+    set_source([notice("a", title="改了标题"), notice("b"), notice("", title="坏的")])
+    run = sync(app)
+    found = outcomes(run)
+    assert set(found) == {("a", "updated"), ("b", "unchanged"), ("", "failed")}
+    assert found[("", "failed")].reason == "no external id"
+
+
+def test_a_changed_guide_is_recorded_field_by_field(app):
+    guide = {
+        "fee": {"charged": False},
+        "promised_time_limit": {"value": 5},
+        "online_url": "https://a.gov.cn/x",
+    }
+    set_source([notice("s", kind="service", guide=guide)])
+    sync(app)
+    changed = {**guide, "fee": {"charged": True, "items": [{"name": "工本费", "standard": "20元"}]}}
+    set_source([notice("s", kind="service", guide=changed)])
+    diff = outcomes(sync(app))[("s", "updated")].guide_diff
+    assert set(diff) == {"fee"}
+    assert diff["fee"]["old"] == {"charged": False}
+    assert diff["fee"]["new"]["charged"] is True
+
+
+def test_tombstoned_and_restored_items_are_recorded(app):
+    set_source([notice(str(n)) for n in range(4)])
+    sync(app)
+    set_source([notice(str(n)) for n in range(3)])
+    runs = [sync(app) for _ in range(3)]
+    assert ("3", "tombstoned") in outcomes(runs[-1])
+    set_source([notice(str(n)) for n in range(4)])
+    assert outcomes(sync(app))[("3", "updated")].reason == "restored"
+
+
+def test_failures_back_off_exponentially_and_success_resets(app):
+    app.config.update(SYNC_BACKOFF_BASE_SECONDS=60, SYNC_JITTER=0, SYNC_INTERVAL_SECONDS=3600)
+    set_source([], fail="503")
+    delays = []
+    for _ in range(4):
+        run = sync(app)
+        instance = db.session.get(ConnectorInstance, "static-1")
+        delays.append(round((instance.next_run_at - run.finished_at).total_seconds()))
+    assert delays == [60, 120, 240, 480]
+    assert instance.consecutive_failures == 4 and instance.lease_owner is None
+    set_source([notice("a")])
+    run = sync(app)
+    instance = db.session.get(ConnectorInstance, "static-1")
+    assert instance.consecutive_failures == 0
+    assert round((instance.next_run_at - run.finished_at).total_seconds()) == 3600
+
+
+def test_a_cancelled_run_changes_nothing(app, monkeypatch):
+    set_source([notice("a")])
+    make_connector("static-1", type="static", config={})
+    db.session.commit()
+    monkeypatch.setattr("hall.sync.runner._RunGuard.check", _cancel_on_second_check())
+    run = sync(app)
+    assert run.status == "cancelled"
+    assert db.session.query(Item).count() == 0
+
+
+def _cancel_on_second_check():
+    calls = []
+
+    def check(self):
+        calls.append(1)
+        if len(calls) >= 2:
+            raise RunStoppedError("cancelled", "the run was cancelled")
+
+    return check
+
+
+def test_a_run_past_its_time_limit_fails_and_changes_nothing(app):
+    app.config["SYNC_RUN_TIME_LIMIT_SECONDS"] = -1
+    set_source([notice("a")])
+    run = sync(app)
+    assert run.status == "failed" and "longer than" in run.error
+    assert db.session.query(Item).count() == 0
