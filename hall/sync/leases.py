@@ -51,8 +51,18 @@ def claim_due_connectors(worker: str, *, limit: int, lease_seconds: float) -> li
         )
         if result.rowcount == 1:
             claimed.append(connector_id)
+            _abandon_runs_of(connector_id, f"its lease expired; {worker} took the connector over")
     db.session.commit()
     return claimed
+
+
+def _abandon_runs_of(connector_id: str, reason: str) -> None:
+    # Claiming over an expired lease proves the previous holder stopped beating.
+    db.session.execute(
+        update(SyncRun)
+        .where(SyncRun.connector_id == connector_id, SyncRun.status == "running")
+        .values(status="abandoned", finished_at=utcnow(), error=reason)
+    )
 
 
 def claim_connector(connector_id: str, worker: str, *, lease_seconds: float) -> bool:
@@ -69,6 +79,8 @@ def claim_connector(connector_id: str, worker: str, *, lease_seconds: float) -> 
         )
         .values(lease_owner=worker, lease_expires_at=now + timedelta(seconds=lease_seconds))
     )
+    if result.rowcount == 1:
+        _abandon_runs_of(connector_id, f"its lease expired; {worker} took the connector over")
     db.session.commit()
     return result.rowcount == 1
 

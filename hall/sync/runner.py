@@ -147,6 +147,7 @@ def run_connector(
         guard.check()
         _store(instance, run, result, settings)
         guard.check()
+        _hold_lease(connector_id, worker)
         schedule_next_run(instance, succeeded=True, settings=settings)
         db.session.commit()
     except Exception as exc:  # noqa: BLE001 - one source's failure must never stop another
@@ -156,7 +157,8 @@ def run_connector(
         run.status = exc.status if isinstance(exc, RunStoppedError) else "failed"
         run.error = _describe(exc)
         run.finished_at = utcnow()
-        schedule_next_run(instance, succeeded=run.status == "cancelled", settings=settings)
+        if run.status != "abandoned":  # a lost lease belongs to another worker now
+            schedule_next_run(instance, succeeded=run.status == "cancelled", settings=settings)
         db.session.commit()
         if isinstance(exc, ConnectorError):
             log.warning("sync of %s %s: %s", connector_id, run.status, run.error)
@@ -166,6 +168,23 @@ def run_connector(
         heartbeat.stopped.set()
         heartbeat.join()
     return run
+
+
+def _hold_lease(connector_id: str, worker: str | None) -> None:
+    """Check, inside the run's transaction, that this worker still holds the lease.
+
+    The row lock this UPDATE takes fences the commit: a worker whose lease expired (it
+    stalled, and another worker took the connector over) cannot land a second copy.
+    """
+    if worker is None:
+        return
+    held = db.session.execute(
+        update(ConnectorInstance)
+        .where(ConnectorInstance.id == connector_id, ConnectorInstance.lease_owner == worker)
+        .values(lease_expires_at=utcnow())
+    )
+    if held.rowcount != 1:
+        raise RunStoppedError("abandoned", "the run lost its lease to another worker")
 
 
 def run_connectors(

@@ -6,6 +6,7 @@ import pytest
 import connectors
 from connectors.base import Record
 from connectors.http import GuardedSession
+from hall.catalog.models import Item
 from hall.extensions import db
 from hall.sync.leases import (
     claim_connector,
@@ -109,3 +110,23 @@ def test_cancelling_a_running_run_through_its_heartbeat(app):
     )
     assert run.status == "cancelled"
     assert run.heartbeat_at > run.started_at
+
+
+def test_a_run_that_lost_its_lease_cannot_land_its_items(app):
+    connectors_named("a")
+    claim_due_connectors("stalled", limit=1, lease_seconds=-1)
+    set_source([Record(external_id="1", title="通知")])
+
+    def taken_over_meanwhile():
+        assert claim_due_connectors("other", limit=1, lease_seconds=60) == ["a"]
+
+    SOURCE["during"] = taken_over_meanwhile
+    run = run_connector(
+        db.session.get(ConnectorInstance, "a"),
+        http=GuardedSession(),
+        settings=app.config,
+        worker="stalled",
+    )
+    assert run.status == "abandoned"
+    assert db.session.query(Item).count() == 0
+    assert db.session.get(ConnectorInstance, "a").lease_owner == "other"
