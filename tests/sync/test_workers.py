@@ -159,15 +159,18 @@ def test_two_workers_run_each_connector_once_and_survive_a_kill(app):
         server.close()
 
     # Exactly one successful run per connector. Each connector was fetched once, but for
-    # the runs the killed worker had in flight (the slow one among them): those were
+    # the runs the killed worker had under way (the slow one among them): those were
     # abandoned, and the other worker fetched them again and completed them.
     assert sorted(succeeded) == sorted(names)
     abandoned = db.session.scalars(db.select(SyncRun).where(SyncRun.status == "abandoned")).all()
     assert {run.worker for run in abandoned} == {running.worker}
     lost = Counter(run.connector_id for run in abandoned)
-    assert lost["slow"] == 1
-    assert {name: server.requests[f"/{name}.xml"] for name in names} == {
-        name: 1 + lost[name] for name in names
+    assert lost["slow"] == 1 and server.requests["/slow.xml"] == 2
+    fetched = {name: server.requests[f"/{name}.xml"] for name in names}
+    assert {name: n for name, n in fetched.items() if name not in lost} == {
+        name: 1 for name in names if name not in lost
     }
+    # A lost run may have died before its request left: fetched once or twice, no more.
+    assert all(1 <= fetched[name] <= 2 for name in lost)
     titles = set(db.session.scalars(db.select(Item.title)))
     assert titles == {f"{name} 通知" for name in names}
