@@ -22,6 +22,12 @@ BUILTINS = {
     "feed": "connectors.feed:FeedConnector",
     "open311": "connectors.open311:Open311Connector",
     "jsonld": "connectors.jsonld:JsonLdConnector",
+    "csv": "connectors.csv:CsvConnector",
+    "json_api": "connectors.json_api:JsonApiConnector",
+    "sitemap": "connectors.sitemap:SitemapConnector",
+    "activitypub": "connectors.activitypub:ActivityPubConnector",
+    "wechat": "connectors.wechat:WeChatConnector",
+    "push": "connectors.push:PushConnector",
 }
 
 

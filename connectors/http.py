@@ -1,7 +1,8 @@
 """The one guarded HTTP session every outbound request goes through.
 
 Connectors fetch public sources chosen by department operators, so a source URL is
-untrusted input. `GuardedSession.get` enforces one policy on every request:
+untrusted input. `GuardedSession.get` (and `GuardedSession.post`, for the few APIs that
+are read with a POST) enforce one policy on every request:
 
 * only ``http`` and ``https``, on the first URL and on every redirect hop;
 * redirects are followed here, one hop at a time (at most ``max_redirects``), so each
@@ -23,7 +24,8 @@ untrusted input. `GuardedSession.get` enforces one policy on every request:
   behalf to addresses the guard never saw.
 
 Every failure is an `HttpError` (a `connectors.base.FetchError`) whose message names
-the URL with credentials and token-like query values redacted.
+the URL with credentials and token-like query values redacted; urllib3's own log lines
+(it logs each request's URL at DEBUG) get the same redaction.
 """
 
 from __future__ import annotations
@@ -31,6 +33,7 @@ from __future__ import annotations
 import codecs
 import ipaddress
 import json
+import logging
 import re
 import socket
 import threading
@@ -562,6 +565,41 @@ def redact_url(url: str) -> str:
     return urlunsplit((parts.scheme, netloc, parts.path, query, parts.fragment))
 
 
+_QUERY_VALUE = re.compile(r"(?<=[?&])(?P<key>[^=&\s'\"]+)=(?P<value>[^&\s'\"#]*)")
+
+
+def redact_text(text: str) -> str:
+    """Return `text` with the values of token-like query parameters replaced by ***."""
+    return _QUERY_VALUE.sub(
+        lambda m: f"{m['key']}=***" if _SECRET_PARAM.fullmatch(m["key"]) else m[0], text
+    )
+
+
+class _RedactingFilter(logging.Filter):
+    """Redact token-like query values from a log record's message."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        redacted = redact_text(message)
+        if redacted != message:
+            record.msg, record.args = redacted, None
+        return True
+
+
+# urllib3 logs every request line, query string included, at DEBUG (and URLs in its
+# retry and redirect messages): with debug logging on, a secret or token sent in a
+# query (WeChat's API takes both there) would be written to the log. A logger's
+# filters only see records logged to that very logger, hence one per module.
+for _name in (
+    "urllib3.connectionpool",
+    "urllib3.connection",
+    "urllib3.poolmanager",
+    "urllib3.response",
+    "urllib3.util.retry",
+):
+    logging.getLogger(_name).addFilter(_RedactingFilter())
+
+
 def _check_url(url: str) -> None:
     parts = urlsplit(url)
     if parts.scheme.lower() not in ("http", "https"):
@@ -607,6 +645,7 @@ class GuardedSession:
         self.total_deadline = float(total_deadline)
         self.max_bytes = int(max_bytes)
         self.max_redirects = int(max_redirects)
+        self.user_agent = user_agent  # also what robots.txt rules are matched against
         self._session = requests.Session()
         # Environment proxies would connect for us to addresses the guard never saw.
         self._session.trust_env = False
@@ -663,12 +702,33 @@ class GuardedSession:
         """Fetch `url` under the policy; a 304 to a `conditional` GET is not_modified."""
         request_headers: CaseInsensitiveDict[str] = CaseInsensitiveDict(headers or {})
         request_headers.update(_conditional_headers(conditional))
+        return self._exchange("GET", url, request_headers, None)
+
+    def post(
+        self,
+        url: str,
+        *,
+        json: Any = None,
+        data: bytes | str | Mapping[str, str] | None = None,
+        headers: Mapping[str, str] | None = None,
+    ) -> Response:
+        """POST `json` (or `data`: bytes, text or form fields) to `url` under the same policy."""
+        request_headers: CaseInsensitiveDict[str] = CaseInsensitiveDict(headers or {})
+        body, content_type = _encode_body(json, data)
+        if content_type:
+            request_headers.setdefault("Content-Type", content_type)
+        return self._exchange("POST", url, request_headers, body)
+
+    def _exchange(
+        self, method: str, url: str, headers: CaseInsensitiveDict[str], body: bytes | None
+    ) -> Response:
+        """Send one request, following redirects hop by hop under the policy."""
         deadline = time.monotonic() + self.total_deadline
         with _Watchdog(self.total_deadline) as watchdog:
             current = url
             for _ in range(self.max_redirects + 1):
                 _check_url(current)
-                answer = self._send(current, request_headers, deadline, watchdog)
+                answer = self._send(method, current, headers, body, deadline, watchdog)
                 target = self._session.get_redirect_target(answer)
                 if target is None:
                     return self._finish(current, answer, deadline, watchdog)
@@ -676,18 +736,35 @@ class GuardedSession:
                 following = requote_uri(urljoin(current, target))
                 if not _same_origin(current, following):
                     for name in _CREDENTIAL_HEADERS:
-                        request_headers.pop(name, None)
+                        headers.pop(name, None)
+                # Browsers (and requests) turn a POST into a GET on 301, 302 and 303;
+                # only 307 and 308 ask for the same request, body included, again.
+                if method != "GET" and answer.status_code in (301, 302, 303):
+                    method, body = "GET", None
+                    headers.pop("Content-Type", None)
                 current = following
             raise TooManyRedirectsError(f"more than {self.max_redirects} redirects", url)
 
     def _send(
-        self, url: str, headers: Mapping[str, str], deadline: float, watchdog: _Watchdog
+        self,
+        method: str,
+        url: str,
+        headers: Mapping[str, str],
+        body: bytes | None,
+        deadline: float,
+        watchdog: _Watchdog,
     ) -> requests.Response:
         remaining = self._remaining(url, deadline)
         timeout = (min(self.connect_timeout, remaining), min(self.read_timeout, remaining))
         try:
-            return self._session.get(
-                url, headers=headers, timeout=timeout, allow_redirects=False, stream=True
+            return self._session.request(
+                method,
+                url,
+                headers=headers,
+                data=body,
+                timeout=timeout,
+                allow_redirects=False,
+                stream=True,
             )
         except HttpError as exc:  # raised by the address guard inside urllib3
             exc.url = exc.url or url
@@ -780,6 +857,24 @@ class GuardedSession:
         return ResponseTooLargeError(
             f"the body is larger than the limit of {self.max_bytes} bytes", url
         )
+
+
+def _encode_body(
+    json_value: Any, data: bytes | str | Mapping[str, str] | None
+) -> tuple[bytes | None, str | None]:
+    """Return the bytes of a request body and their Content-Type."""
+    if json_value is not None:
+        if data is not None:
+            raise ValueError("give json or data, not both")
+        # Plain UTF-8, not \u escapes: some Chinese APIs (WeChat's among them) keep
+        # the escapes literally in what they store.
+        text = json.dumps(json_value, ensure_ascii=False, separators=(",", ":"))
+        return text.encode("utf-8"), "application/json; charset=utf-8"
+    if data is None:
+        return None, None
+    if isinstance(data, Mapping):
+        return urlencode(list(data.items())).encode("ascii"), "application/x-www-form-urlencoded"
+    return (data.encode("utf-8") if isinstance(data, str) else bytes(data)), None
 
 
 def _conditional_headers(conditional: Mapping[str, Any] | None) -> dict[str, str]:

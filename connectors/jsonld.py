@@ -239,21 +239,38 @@ def extract_blocks(response: Response) -> list[str]:
     return parser.blocks
 
 
+def read_services(
+    response: Response, language: str | None, errors: list[RecordError]
+) -> tuple[list[Record], bool]:
+    """Return the service records in a fetched page's JSON-LD and whether it all parsed.
+
+    For pages that may well carry no JSON-LD (the pages of a sitemap): no block means
+    no services and no error. Problems found are appended to `errors`; the flag is
+    False when a block could not be parsed, so services may be missing.
+    """
+    blocks, broken = _parse_blocks(extract_blocks(response), response.url)
+    errors.extend(broken)
+    page = _Page(response.url, blocks, language)
+    return [record for record in page.records(errors) if record.kind == "service"], not broken
+
+
 def _read_blocks(response: Response) -> tuple[list[Any], list[RecordError]]:
-    blocks: list[Any] = []
-    errors: list[RecordError] = []
     texts = extract_blocks(response)
     if not texts:
         # A page that lost its markup (a new template, an error page sent as 200)
         # must not read as "this page offers nothing any more".
-        errors.append(RecordError(f"{response.url} has no JSON-LD block"))
+        return [], [RecordError(f"{response.url} has no JSON-LD block")]
+    return _parse_blocks(texts, response.url)
+
+
+def _parse_blocks(texts: list[str], url: str) -> tuple[list[Any], list[RecordError]]:
+    blocks: list[Any] = []
+    errors: list[RecordError] = []
     for number, text in enumerate(texts, start=1):
         try:
             blocks.append(parse_json(_unwrap(text)))
         except BadContentError as exc:
-            errors.append(
-                RecordError(f"{response.url} JSON-LD block {number} skipped: {exc.message}")
-            )
+            errors.append(RecordError(f"{url} JSON-LD block {number} skipped: {exc.message}"))
     return blocks, errors
 
 

@@ -1,4 +1,4 @@
-"""The `hall` command: run, worker, demo, import, sync, index, db.
+"""The `hall` command: run, worker, demo, import, sync, index, tokens, db.
 
 The same commands work as `flask --app wsgi <command>`; `hall` only spares the --app.
 """
@@ -10,6 +10,7 @@ import signal
 import subprocess
 import sys
 import tempfile
+from datetime import datetime
 from pathlib import Path
 
 import click
@@ -28,6 +29,7 @@ def register_commands(app: Flask) -> None:
         import_command,
         sync_command,
         index_group,
+        tokens_group,
     ):
         app.cli.add_command(command)
 
@@ -163,7 +165,7 @@ def connectors_status_command(connector_ids: tuple[str, ...]) -> None:
         click.secho(line, fg="red" if c.consecutive_failures else None)
 
 
-def _when(moment) -> str:
+def _when(moment: datetime | None) -> str:
     return moment.strftime("%Y-%m-%d %H:%M") if moment else "-"
 
 
@@ -227,12 +229,94 @@ def index_update_command() -> None:
     click.echo(f"{applied} changes applied")
 
 
+@click.group("tokens")
+def tokens_group() -> None:
+    """Manage accounts' API tokens for pushing items."""
+
+
+@tokens_group.command("create")
+@click.argument("account_id")
+@click.option("--name", required=True, help="What uses the token, to tell it apart later.")
+@with_appcontext
+def tokens_create_command(account_id: str, name: str) -> None:
+    """Create an API token for an account and print it, this once."""
+    from hall.ingest.services import IngestError, create_token
+
+    upgrade_database()
+    try:
+        token, plaintext = create_token(account_id, name)
+    except IngestError as exc:
+        raise click.UsageError(str(exc)) from None
+    db.session.commit()
+    click.echo(f"token {token.id} ({token.name!r}) for account {account_id}:")
+    click.echo(plaintext)
+    click.secho(
+        "Copy it now: it is not stored and will not be shown again. "
+        f"Send it as 'Authorization: Bearer <token>'; revoke it with 'hall tokens revoke {token.id}'.",
+        fg="yellow",
+        err=True,
+    )
+
+
+@tokens_group.command("list")
+@click.argument("account_id")
+@with_appcontext
+def tokens_list_command(account_id: str) -> None:
+    """List an account's API tokens (prefixes only; tokens are never shown again)."""
+    from hall.ingest.services import IngestError, list_tokens
+
+    upgrade_database()
+    try:
+        tokens = list_tokens(account_id)
+    except IngestError as exc:
+        raise click.UsageError(str(exc)) from None
+    if not tokens:
+        click.echo(f"account {account_id} has no API tokens")
+        return
+    click.echo(f"{'id':>5}  {'prefix':<12} {'name':<24} {'created':<17} {'last used':<17} revoked")
+    for token in tokens:
+        click.echo(
+            f"{token.id:>5}  {token.prefix + '…':<12} {token.name[:24]:<24} "
+            f"{_when(token.created_at):<17} {_when(token.last_used_at):<17} "
+            f"{_when(token.revoked_at)}"
+        )
+
+
+@tokens_group.command("revoke")
+@click.argument("token_id", type=int)
+@with_appcontext
+def tokens_revoke_command(token_id: int) -> None:
+    """Revoke an API token: requests with it are refused from now on."""
+    from hall.ingest.services import IngestError, revoke_token
+
+    upgrade_database()
+    try:
+        token = revoke_token(token_id)
+    except IngestError as exc:
+        raise click.UsageError(str(exc)) from None
+    db.session.commit()
+    click.echo(
+        f"token {token.id} ({token.prefix}…, {token.name!r}) of account {token.account_id} "
+        f"revoked at {_when(token.revoked_at)}"
+    )
+
+
+def _when(moment: datetime | None) -> str:
+    return moment.strftime("%Y-%m-%d %H:%M") + "Z" if moment is not None else "-"
+
+
 @click.command("worker")
 @with_appcontext
 def worker_command() -> None:
-    """Run periodic sync and indexing in the foreground (no web)."""
+    """Run periodic sync and indexing in the foreground (no web), logging each run."""
+    import logging
+
     from hall.sync.scheduler import run_blocking
 
+    logging.basicConfig(
+        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
+    logging.getLogger("apscheduler").setLevel(logging.WARNING)  # one line per pass is noise
     upgrade_database()
     run_blocking(current_app._get_current_object())
 

@@ -1,12 +1,14 @@
 """Build the OpenAPI 3.1 document from the API's operation table and pydantic models.
 
 Nothing here is written by hand: paths come from the URL rules, parameters from the query
-models, bodies from the response models. OpenAPI 3.1 schemas are JSON Schema 2020-12, which
-is what pydantic emits, so the model schemas go in unchanged.
+models, request bodies from the body models, answers from the response models. OpenAPI 3.1
+schemas are JSON Schema 2020-12, which is what pydantic emits, so the model schemas go in
+unchanged.
 """
 
 from __future__ import annotations
 
+import inspect
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -23,16 +25,32 @@ _RULE_PARAMETER = re.compile(r"<(?:(?P<converter>\w+):)?(?P<name>\w+)>")
 _CONVERTER_TYPES = {"int": "integer", "float": "number"}
 
 
+# The bearer scheme of the operations that write, by its name in the document.
+SECURITY_SCHEME = "accountToken"
+_SECURITY_SCHEMES = {
+    SECURITY_SCHEME: {
+        "type": "http",
+        "scheme": "bearer",
+        "description": "The account's API token (`hall tokens create ACCOUNT_ID`), "
+        "shown once when created. No cookies: these endpoints never read a session.",
+    }
+}
+
+
 @dataclass(frozen=True)
 class Operation:
-    """One GET endpoint: its rule under the API prefix, view, and models."""
+    """One endpoint: its rule under the API prefix, method, view, and models."""
 
     rule: str
     view: Callable[..., Any]
     summary: str
     params: type[QueryParams]
-    response: type[BaseModel] | None  # None: a free-form JSON object (the document itself)
+    response: type[BaseModel] | None  # None: a free-form JSON object, or no body on a 204
     errors: tuple[int, ...] = ()
+    method: str = "GET"
+    body: type[BaseModel] | None = None  # the JSON request body
+    status: int = 200  # the success status
+    authenticated: bool = False  # needs the account's bearer token
 
 
 def build_document(
@@ -40,34 +58,53 @@ def build_document(
 ) -> dict[str, Any]:
     """Return the OpenAPI document of `operations`, served under `prefix`."""
     responses = [op.response for op in operations if op.response is not None]
+    bodies = [op.body for op in operations if op.body is not None]
     refs, top = models_json_schema(
-        [(model, "serialization") for model in (*responses, ErrorOut)],
+        [(model, "serialization") for model in (*responses, ErrorOut)]
+        + [(model, "validation") for model in bodies],
         ref_template=REF_TEMPLATE,
     )
     components: dict[str, Any] = dict(top.get("$defs", {}))
+    error_schema = refs[(ErrorOut, "serialization")]
     paths: dict[str, Any] = {}
     for op in operations:
         path, parameters = _path_parameters(prefix + op.rule)
         query_schema = op.params.model_json_schema(ref_template=REF_TEMPLATE)
         components.update(query_schema.pop("$defs", {}))
         parameters += _query_parameters(query_schema, max_per_page)
-        body = refs[(op.response, "serialization")] if op.response else {"type": "object"}
-        answers = {"200": {"description": "OK", "content": {"application/json": {"schema": body}}}}
+        answers = {str(op.status): _success(op, refs)}
         # Every endpoint refuses unknown parameters with a 422.
         for status in sorted({*op.errors, 422}):
             answers[str(status)] = {
                 "description": HTTPStatus(status).phrase,
-                "content": {"application/json": {"schema": refs[(ErrorOut, "serialization")]}},
+                "content": {"application/json": {"schema": error_schema}},
             }
-        paths[path] = {
-            "get": {
-                "operationId": op.view.__name__,
-                "summary": op.summary,
-                "description": (op.view.__doc__ or "").strip(),
-                "parameters": parameters,
-                "responses": answers,
-            }
+            if status == 401:
+                answers["401"]["headers"] = {
+                    "WWW-Authenticate": {
+                        "description": 'Bearer realm="Service Hall API", with '
+                        'error="invalid_token" when the token sent is unknown or revoked.',
+                        "schema": {"type": "string"},
+                    }
+                }
+        operation: dict[str, Any] = {
+            "operationId": op.view.__name__,
+            "summary": op.summary,
+            "description": inspect.cleandoc(op.view.__doc__ or ""),
+            "parameters": parameters,
         }
+        if op.body is not None:
+            operation["requestBody"] = {
+                "required": True,
+                "content": {"application/json": {"schema": refs[(op.body, "validation")]}},
+            }
+        operation["responses"] = answers
+        if op.authenticated:
+            operation["security"] = [{SECURITY_SCHEME: []}]
+        paths.setdefault(path, {})[op.method.lower()] = operation
+    document_components: dict[str, Any] = {"schemas": components}
+    if any(op.authenticated for op in operations):
+        document_components["securitySchemes"] = _SECURITY_SCHEMES
     return {
         "openapi": "3.1.0",
         "info": {
@@ -77,7 +114,18 @@ def build_document(
             'Errors are JSON: {"error": {"status", "message", "details"}}.',
         },
         "paths": paths,
-        "components": {"schemas": components},
+        "components": document_components,
+    }
+
+
+def _success(op: Operation, refs: dict[Any, dict[str, Any]]) -> dict[str, Any]:
+    """Return the documented success answer of `op`."""
+    if op.status == 204:
+        return {"description": HTTPStatus.NO_CONTENT.phrase}
+    schema = refs[(op.response, "serialization")] if op.response else {"type": "object"}
+    return {
+        "description": HTTPStatus(op.status).phrase,
+        "content": {"application/json": {"schema": schema}},
     }
 
 

@@ -10,13 +10,15 @@ from datetime import datetime
 from typing import Literal
 from urllib.parse import urljoin
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
+from pydantic import BaseModel, ConfigDict, Field, SkipValidation, ValidationInfo, field_validator
 
 from connectors.guide import ServiceGuide
 from hall.catalog.models import KINDS, Item
 from hall.directory.models import SECTORS, Account, Department
 from hall.halls.models import Hall
 from hall.halls.services import MAX_PAGE, HallSearchResult, ResultRow, SearchParams, http_url
+from hall.ingest.schemas import PushedItem
+from hall.ingest.services import MAX_PUSH_BYTES, MAX_PUSH_ITEMS, PushResult
 
 Language = Literal["zh", "en"]
 # Literal of a tuple is Literal of its members: the enums in the document follow the tables.
@@ -272,6 +274,56 @@ class ItemOut(BaseModel):
             first_seen_at=item.first_seen_at,
             changed_at=item.changed_at,
             guide=item.service_guide,
+        )
+
+
+class PushItemsIn(BaseModel):
+    """The body of a push: the items to add or update."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    # Each item is validated on its own by the push, so one bad item is reported in the
+    # answer instead of refusing the batch; the document still shows the item schema.
+    items: list[SkipValidation[PushedItem]] = Field(
+        min_length=1,
+        max_length=MAX_PUSH_ITEMS,
+        description=f"At most {MAX_PUSH_ITEMS} items, in a body of at most "
+        f"{MAX_PUSH_BYTES // 2**20} MiB.",
+    )
+
+
+class PushedItemResultOut(BaseModel):
+    index: int = Field(description="Position of the item in the request's `items`.")
+    external_id: str | None
+    status: Literal["added", "updated", "unchanged", "failed"]
+    reason: str | None = Field(description="Why the item failed; null otherwise.")
+
+
+class PushItemsOut(BaseModel):
+    """What a push did: counts by status, and one result per item, in request order."""
+
+    run_id: int = Field(description="The sync run recording this push.")
+    added: int
+    updated: int
+    unchanged: int
+    failed: int
+    results: list[PushedItemResultOut]
+
+    @classmethod
+    def from_result(cls, result: PushResult) -> PushItemsOut:
+        """Build from a push result."""
+        return cls(
+            run_id=result.run_id,
+            added=result.added,
+            updated=result.updated,
+            unchanged=result.unchanged,
+            failed=result.failed,
+            results=[
+                PushedItemResultOut(
+                    index=r.index, external_id=r.external_id, status=r.status, reason=r.reason
+                )
+                for r in result.results
+            ],
         )
 
 

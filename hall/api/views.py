@@ -1,12 +1,19 @@
 """JSON API v1. Views validate their parameters with a pydantic model, call one function in
-hall.halls.services, and answer with a pydantic model.
+hall.halls.services (reading) or hall.ingest.services (pushing), and answer with a pydantic
+model.
 
 The operation table at the bottom is both the URL table and the source of the OpenAPI
 document, so every route is documented with the models it really uses.
+
+The push endpoints authenticate with the account's bearer token only: they never read a
+session cookie, so a cross-site form cannot act with a visitor's credentials (and a form
+cannot send the JSON body they require either).
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import TypeVar
 
 from flask import Blueprint, Response, current_app, jsonify, request, url_for
@@ -15,12 +22,26 @@ from pydantic import BaseModel, ValidationError
 from hall.api import schemas
 from hall.api.openapi import Operation, build_document
 from hall.errors import ApiError
+from hall.extensions import db
 from hall.halls import services
+from hall.ingest import services as ingest
 
 PREFIX = "/api/v1"
 bp = Blueprint("api", __name__, url_prefix=PREFIX)
 
 Params = TypeVar("Params", bound=schemas.QueryParams)
+Body = TypeVar("Body", bound=BaseModel)
+
+# Push-ingest errors and the status each one means.
+INGEST_ERRORS: dict[type[ingest.IngestError], int] = {
+    ingest.TokenRequiredError: 401,
+    ingest.InvalidTokenError: 401,
+    ingest.WrongAccountError: 403,
+    ingest.AccountNotActiveError: 403,
+    ingest.AccountNotFoundError: 404,
+    ingest.PushedItemNotFoundError: 404,
+    ingest.PushConnectorConflictError: 409,
+}
 
 
 def list_halls() -> Response:
@@ -64,6 +85,86 @@ def openapi_document() -> Response:
     _parse(schemas.QueryParams)
     max_per_page = current_app.config["SEARCH_MAX_PER_PAGE"]
     return jsonify(build_document(OPERATIONS, prefix=PREFIX, max_per_page=max_per_page))
+
+
+def push_items(account_id: str) -> Response:
+    """Add or update the account's items, idempotent by external_id. Each item that fails
+    validation is reported in `results` with its reason; the others are stored."""
+    with _ingest_errors():
+        token = ingest.authenticate(account_id, _bearer_token())
+        _parse(schemas.QueryParams)
+        body = _parse_body(schemas.PushItemsIn, max_bytes=ingest.MAX_PUSH_BYTES)
+        result = ingest.push_items(account_id, body.items, token=token)
+    db.session.commit()
+    return _answer(schemas.PushItemsOut.from_result(result))
+
+
+def delete_item(account_id: str, external_id: str) -> Response:
+    """Withdraw a pushed item at once: 204 when it was live or already withdrawn, 404 when
+    the account never pushed it. Percent-encode slashes in the external_id."""
+    with _ingest_errors():
+        token = ingest.authenticate(account_id, _bearer_token())
+        _parse(schemas.QueryParams)
+        ingest.delete_item(account_id, external_id, token=token)
+    db.session.commit()
+    return Response(status=204)
+
+
+def _bearer_token() -> str | None:
+    auth = request.authorization
+    return auth.token if auth is not None and auth.type == "bearer" else None
+
+
+@contextmanager
+def _ingest_errors() -> Iterator[None]:
+    """Answer push-ingest errors as API errors with their status."""
+    try:
+        yield
+    except ingest.IngestError as exc:
+        status = next(INGEST_ERRORS[cls] for cls in type(exc).__mro__ if cls in INGEST_ERRORS)
+        raise ApiError(status, str(exc)) from None
+
+
+@bp.after_request
+def _challenge(response: Response) -> Response:
+    """Tell a client refused with 401 which scheme to use (RFC 6750)."""
+    if response.status_code == 401:
+        challenge = 'Bearer realm="Service Hall API"'
+        if request.authorization is not None:
+            challenge += ', error="invalid_token"'
+        response.headers["WWW-Authenticate"] = challenge
+    return response
+
+
+def _parse_body(model: type[Body], *, max_bytes: int) -> Body:
+    """Validate the JSON body with `model`; refuse a body too large, not JSON, or invalid."""
+    too_large = ApiError(
+        413, f"the body is larger than {max_bytes} bytes; send fewer items per request"
+    )
+    if request.content_length is not None and request.content_length > max_bytes:
+        raise too_large
+    if not request.is_json:
+        raise ApiError(415, "send the body as JSON, with Content-Type: application/json")
+    # A body without a Content-Length (chunked) is read to one byte past the limit:
+    # werkzeug stops quietly at a maximum, and only the extra byte tells the body went on.
+    request.max_content_length = max_bytes + 1
+    if len(request.get_data(cache=True)) > max_bytes:
+        raise too_large
+    data = request.get_json(silent=True)
+    if data is None:
+        raise ApiError(422, "the body is not valid JSON")
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        details = [
+            {
+                "field": ".".join(str(part) for part in error["loc"]) or "body",
+                "reason": "unknown field" if error["type"] == "extra_forbidden" else error["msg"],
+            }
+            for error in exc.errors()
+        ]
+        message = "invalid body: " + ", ".join(d["field"] for d in details)
+        raise ApiError(422, message, details) from None
 
 
 def _parse(model: type[Params]) -> Params:
@@ -130,7 +231,29 @@ OPERATIONS: tuple[Operation, ...] = (
         schemas.DepartmentListOut,
     ),
     Operation("/openapi.json", openapi_document, "This document", schemas.QueryParams, None),
+    Operation(
+        "/accounts/<account_id>/items",
+        push_items,
+        "Push items",
+        schemas.QueryParams,
+        schemas.PushItemsOut,
+        errors=(401, 403, 404, 409, 413, 415),
+        method="POST",
+        body=schemas.PushItemsIn,
+        authenticated=True,
+    ),
+    Operation(
+        "/accounts/<account_id>/items/<path:external_id>",
+        delete_item,
+        "Delete a pushed item",
+        schemas.QueryParams,
+        None,
+        errors=(401, 403, 404),
+        method="DELETE",
+        status=204,
+        authenticated=True,
+    ),
 )
 
 for operation in OPERATIONS:
-    bp.add_url_rule(operation.rule, view_func=operation.view, methods=["GET"])
+    bp.add_url_rule(operation.rule, view_func=operation.view, methods=[operation.method])

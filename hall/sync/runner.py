@@ -280,38 +280,36 @@ def _store(
             f"the listing lost {len(counts.would_tombstone)} of its items at once; "
             "nothing was retired: check the source"
         )
-    _record_outcomes(run, counts, errors, now)
+    failures = [(e["external_id"], e["reason"]) for e in errors if not e.get("kept")]
+    record_outcomes(run, counts, failures, now)
     run.finished_at = now
 
 
-def _record_outcomes(
-    run: SyncRun, counts: StoreCounts, errors: list[dict[str, Any]], now: datetime
+def record_outcomes(
+    run: SyncRun, counts: StoreCounts, failures: list[tuple[str | None, str]], now: datetime
 ) -> None:
-    rows = [
+    """Keep one outcome row per item the run touched, and one per item it could not take."""
+    stored = [
         {
-            "sync_run_id": run.id,
             "item_id": o.item.id,
             "external_id": o.item.external_id,
             "outcome": o.outcome,
             "reason": o.reason,
             "guide_diff": o.guide_diff,
-            "created_at": now,
         }
         for o in counts.outcomes
     ]
-    rows += [
+    failed = [
         {
-            "sync_run_id": run.id,
             "item_id": None,
-            "external_id": e["external_id"],
+            "external_id": external_id,
             "outcome": "failed",
-            "reason": e["reason"],
+            "reason": reason,
             "guide_diff": None,
-            "created_at": now,
         }
-        for e in errors
-        if not e.get("kept")
+        for external_id, reason in failures
     ]
+    rows = [{**row, "sync_run_id": run.id, "created_at": now} for row in stored + failed]
     if rows:
         db.session.execute(db.insert(SyncItemOutcome), rows)
 

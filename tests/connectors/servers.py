@@ -34,13 +34,27 @@ class LoopbackServer:
     def __init__(self, *, tls_cert: Path | None = None) -> None:
         self.routes: dict[str, Route] = {}
         self.requests: list[tuple[str, dict[str, str]]] = []
+        # (path, body) of every POST, in order; routes answer GET and POST alike.
+        self.posted: list[tuple[str, bytes]] = []
         self.stopping = threading.Event()
         owner = self
 
         class Handler(BaseHTTPRequestHandler):
             protocol_version = "HTTP/1.1"
+            # Headers and body go out in two writes; with Nagle on, the second waits
+            # for the client's delayed ACK (40 ms a request on Linux).
+            disable_nagle_algorithm = True
+
+            def do_POST(self) -> None:  # noqa: N802 - the name http.server calls
+                self.body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+                owner.posted.append((self.path, self.body))
+                self.answer()
 
             def do_GET(self) -> None:  # noqa: N802 - the name http.server calls
+                self.body = b""  # one handler serves every request of a connection
+                self.answer()
+
+            def answer(self) -> None:
                 owner.requests.append((self.path, dict(self.headers)))
                 route = owner.routes.get(self.path.split("?")[0])
                 if route is None:

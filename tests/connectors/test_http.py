@@ -1,5 +1,6 @@
 import gzip
 import ipaddress
+import logging
 import socket
 import time
 from http.server import BaseHTTPRequestHandler
@@ -374,6 +375,66 @@ def test_error_statuses_raise_with_the_status(server, http, status):
     assert isinstance(caught.value, FetchError)
 
 
+# ------------------------------------------------------------------------- POST
+
+
+def echo_post(handler: BaseHTTPRequestHandler) -> Reply:
+    """Answer with the method, Content-Type and body the server received."""
+    seen = f"{handler.command} {handler.headers.get('Content-Type')} ".encode() + handler.body
+    return Reply(headers={"Content-Type": "text/plain; charset=utf-8"}, body=seen)
+
+
+def test_post_sends_json_as_utf8(server, http):
+    url = server.route("/api", echo_post)
+    answer = http.post(url, json={"offset": 0, "标题": "通知"})
+    assert answer.text == 'POST application/json; charset=utf-8 {"offset":0,"标题":"通知"}'
+
+
+@pytest.mark.parametrize(
+    ("data", "expected"),
+    [
+        ({"a": "1", "b": "二"}, "application/x-www-form-urlencoded a=1&b=%E4%BA%8C"),
+        ("纯文本", "None 纯文本"),
+        (b"\x00\x01", "None \x00\x01"),
+    ],
+)
+def test_post_sends_form_fields_text_or_bytes(server, http, data, expected):
+    url = server.route("/api", echo_post)
+    assert http.post(url, data=data).text == f"POST {expected}"
+
+
+def test_post_goes_through_the_address_guard(server):
+    with session(allowlist=[]) as guarded, pytest.raises(BlockedAddressError):
+        guarded.post(server.url("/api"), json={})
+    assert server.posted == []
+
+
+@pytest.mark.parametrize(("status", "method"), [(303, "GET"), (302, "GET"), (307, "POST")])
+def test_post_redirects_follow_the_rules_browsers_keep(server, http, status, method):
+    server.route("/old", redirect("/new", status))
+    server.route("/new", echo_post)
+    answer = http.post(server.url("/old"), json={"k": 1})
+    assert answer.text.startswith(method) and answer.url == server.url("/new")
+    assert answer.text.endswith('{"k":1}') == (method == "POST")
+
+
+def test_post_answers_are_capped_and_statuses_raise(server):
+    server.route("/big", Reply(body=b"x" * 5000))
+    server.route("/broken", Reply(500, body=b"nope"))
+    with session(max_bytes=4000) as guarded:
+        with pytest.raises(ResponseTooLargeError):
+            guarded.post(server.url("/big"), json={})
+        with pytest.raises(HttpStatusError) as caught:
+            guarded.post(server.url("/broken?secret=s3cr3t&access_token=t0k3n"), json={})
+    assert caught.value.status == 500
+    assert "s3cr3t" not in str(caught.value) and "t0k3n" not in str(caught.value)
+
+
+def test_post_refuses_json_and_data_together(http):
+    with pytest.raises(ValueError, match="not both"):
+        http.post("http://127.0.0.1/", json={}, data="x")
+
+
 # --------------------------------------------------------------------- decoding
 
 CHINESE = "关于开展2026年社会保险缴费工作的通知"
@@ -449,6 +510,24 @@ def test_secrets_are_redacted_from_urls():
     shown = redact_url("https://user:pw@api.test/x?api_key=abc&token=def&jurisdiction_id=sz")
     assert "pw" not in shown and "abc" not in shown and "def" not in shown
     assert "jurisdiction_id=sz" in shown
+
+
+def test_wechat_style_credentials_are_redacted_from_urls():
+    shown = redact_url(
+        "https://api.weixin.qq.com/cgi-bin/token?grant_type=client_credential"
+        "&appid=wx1234&secret=s3cr3t&access_token=t0k3n&app_secret=x9"
+    )
+    assert "s3cr3t" not in shown and "t0k3n" not in shown and "x9" not in shown
+    assert "appid=wx1234" in shown and "grant_type=client_credential" in shown
+
+
+def test_secrets_are_redacted_from_urllib3_log_lines(server, http, caplog):
+    caplog.set_level(logging.DEBUG, logger="urllib3")
+    url = server.route("/api", Reply(body="ok"))
+    http.get(url + "?appid=wx1&secret=s3cr3t&access_token=t0k3n")
+    http.post(url + "?access_token=t0k3n", json={})
+    assert "/api?appid=wx1&secret=***&access_token=***" in caplog.text
+    assert "s3cr3t" not in caplog.text and "t0k3n" not in caplog.text
 
 
 def test_settings_build_a_session():

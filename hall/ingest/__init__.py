@@ -1,0 +1,1 @@
+"""Push ingest: departments send items to the API with a per-account token."""
