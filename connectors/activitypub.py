@@ -98,7 +98,10 @@ PAGE_LIMIT = 40  # the most Mastodon's statuses API gives a page
 # activities left out still cost requests, and a hostile server could page for ever.
 EXAMINED_PER_POST = 4
 TITLE_LIMIT = 60
-_ACTIVITY_ACCEPT = 'application/activity+json, application/ld+json; profile="https://www.w3.org/ns/activitystreams"'
+_ACTIVITY_ACCEPT = (
+    "application/activity+json, "
+    'application/ld+json; profile="https://www.w3.org/ns/activitystreams"'
+)
 _ACTIVITY_TYPES = {"application/activity+json", "application/ld+json"}
 _POST_TYPES = {"Note", "Article", "Page", "Question"}
 _PUBLIC_VISIBILITY = {None, "public", "unlisted"}

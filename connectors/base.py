@@ -47,7 +47,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any, ClassVar, Literal
-from urllib.parse import urlsplit
+from urllib.parse import urljoin, urlsplit
 
 if TYPE_CHECKING:  # pragma: no cover
     import logging
@@ -57,6 +57,11 @@ if TYPE_CHECKING:  # pragma: no cover
 
 class ConnectorError(Exception):
     """Base class of every error a connector raises."""
+
+    def __str__(self) -> str:
+        # Messages quote what sources send (error texts, headers, names) and end up in
+        # log lines: a line break there would forge a log entry of its own.
+        return one_line(super().__str__())
 
 
 class ConfigError(ConnectorError):
@@ -203,6 +208,12 @@ class RecordError:
     external_id: str | None = None
     skipped: bool = True
 
+    def __post_init__(self) -> None:
+        # Reasons and ids quote the source; they are shown and logged one per line.
+        self.reason = one_line(str(self.reason))
+        if self.external_id is not None:
+            self.external_id = one_line(str(self.external_id))
+
 
 @dataclass
 class FetchContext:
@@ -310,6 +321,34 @@ def clean_text(value: Any) -> str | None:
         return None
     text = _CONTROL.sub("", str(value)).strip()
     return text or None
+
+
+# Everything that can end or rewrite a log line: C0 and C1 controls (CR, LF, ESC, NEL),
+# the Unicode line and paragraph separators, and the bidi overrides that reorder text.
+_NOT_IN_ONE_LINE = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]+")
+
+
+def one_line(text: str) -> str:
+    """Return `text` safe for one log line: controls and line breaks become a space."""
+    return _NOT_IN_ONE_LINE.sub(" ", text)
+
+
+def web_url(href: Any, base: str | None = None) -> str | None:
+    """Return `href` resolved against `base` when it is an http(s) URL, else None.
+
+    Links from a source end up in citizens' browsers: javascript:, data:, file: and
+    the like are dropped here rather than trusted to every later step.
+    """
+    text = clean_text(href)
+    if text is None:
+        return None
+    try:
+        url = urljoin(base, text) if base else text
+        parts = urlsplit(url)
+    except ValueError:  # an invalid IPv6 literal, for one
+        return None
+    # geturl() drops the tabs and line breaks urlsplit ignores ("java\tscript:").
+    return parts.geturl() if parts.scheme in ("http", "https") and parts.hostname else None
 
 
 # Government sources publish nothing dated before this; earlier dates are placeholders

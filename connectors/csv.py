@@ -65,7 +65,6 @@ import codecs
 import csv
 import io
 import unicodedata
-from collections import Counter
 from collections.abc import Iterator, Mapping
 from typing import Any
 
@@ -82,7 +81,7 @@ from connectors.base import (
     check_language_tag,
     clean_text,
 )
-from connectors.http import Response, redact_url
+from connectors.http import Response, looks_chinese, redact_url
 from connectors.mapping import (
     EXTRA_PREFIX,
     RecordBuilder,
@@ -92,9 +91,6 @@ from connectors.mapping import (
 )
 
 AUTO = "auto"
-# A GB18030 reading where more than this share of the non-ASCII characters lies outside
-# GB2312 is not mainland Chinese text but another encoding misread (see the docstring).
-MOST_OUTSIDE_GB2312 = 0.25
 _BOMS = (
     (codecs.BOM_UTF8, "utf-8-sig"),
     (codecs.BOM_UTF16_LE, "utf-16"),
@@ -424,7 +420,7 @@ def decode_csv(response: Response, encoding: str) -> str:
             f"{where}: the file is neither UTF-8 ({utf8_error}) nor GB18030; "
             "save it as UTF-8, or set encoding to the one it was saved in"
         ) from None
-    if not _looks_chinese(text):
+    if not looks_chinese(text):
         raise FetchError(
             f"{where}: the file is not UTF-8 ({utf8_error}) and read as GB18030 it is not "
             "Chinese text; save it as UTF-8, or set encoding (big5, latin-1, ...)"
@@ -435,21 +431,6 @@ def decode_csv(response: Response, encoding: str) -> str:
 def _undecodable(exc: UnicodeDecodeError) -> str:
     byte = exc.object[exc.start : exc.start + 1].hex()
     return f"byte 0x{byte} at position {exc.start}"
-
-
-def _looks_chinese(text: str) -> bool:
-    counts = Counter(char for char in text if ord(char) > 0x7F)
-    total = sum(counts.values())
-    outside = sum(n for char, n in counts.items() if not _in_gb2312(char))
-    return total == 0 or outside <= MOST_OUTSIDE_GB2312 * total
-
-
-def _in_gb2312(char: str) -> bool:
-    try:
-        char.encode("gb2312")
-    except UnicodeEncodeError:
-        return False
-    return True
 
 
 # --------------------------------------------------------------------------- sample

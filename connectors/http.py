@@ -38,6 +38,7 @@ import re
 import socket
 import threading
 import time
+from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any, ClassVar
@@ -51,7 +52,7 @@ from urllib3 import exceptions as urllib3_errors
 from urllib3.connection import HTTPConnection, HTTPSConnection
 from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
 
-from connectors.base import FetchError
+from connectors.base import FetchError, one_line
 
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
@@ -80,7 +81,8 @@ class HttpError(FetchError):
         self.url = url
 
     def __str__(self) -> str:
-        return f"{redact_url(self.url)}: {self.message}" if self.url else self.message
+        text = f"{redact_url(self.url)}: {self.message}" if self.url else self.message
+        return one_line(text)  # the reason phrase of a status line is the server's text
 
 
 class BlockedAddressError(HttpError):
@@ -442,6 +444,28 @@ def decode_text(content: bytes, content_type: str | None = None) -> str:
     # Nothing decodes cleanly: keep what is readable and mark the rest visibly with
     # U+FFFD rather than guess a codec and produce plausible-looking nonsense.
     return content.decode("utf-8", errors="replace")
+
+
+# A GB18030 reading where more than this share of the non-ASCII characters lies outside
+# GB2312 is not mainland Chinese text but another encoding misread: GB18030 accepts
+# many byte sequences that were never Chinese (Big5, Latin-1, Shift-JIS text).
+MOST_OUTSIDE_GB2312 = 0.25
+
+
+def looks_chinese(text: str) -> bool:
+    """Say whether `text` reads as mainland Chinese: most non-ASCII characters in GB2312."""
+    counts = Counter(char for char in text if ord(char) > 0x7F)
+    total = sum(counts.values())
+    outside = sum(n for char, n in counts.items() if not _in_gb2312(char))
+    return total == 0 or outside <= MOST_OUTSIDE_GB2312 * total
+
+
+def _in_gb2312(char: str) -> bool:
+    try:
+        char.encode("gb2312")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 class _NonFiniteNumberError(ValueError):

@@ -126,6 +126,7 @@ MESSAGES: dict[str, str] = {
     "Complaints": "监督投诉电话",
     "Frequently asked questions": "常见问题",
     "View at the source": "查看来源原文",
+    "Also published on": "同时发布于",
     "Tags": "标签",
     "Accounts": "账号",
     "Aliases": "别名",

@@ -93,6 +93,14 @@ class FacetsOut(BaseModel):
     kind: list[FacetValueOut]
 
 
+class ChannelOut(BaseModel):
+    id: int = Field(description="The copy's item id.")
+    account: RefOut
+    platform: str
+    url: str | None
+    page_url: str
+
+
 class SearchResultOut(BaseModel):
     id: int
     kind: str
@@ -105,6 +113,10 @@ class SearchResultOut(BaseModel):
     account: RefOut
     sector: str
     published_at: datetime | None = Field(description="ISO 8601, UTC.")
+    channels: list[ChannelOut] = Field(
+        default=[],
+        description="The same notice on the department's other accounts in this hall.",
+    )
 
     @classmethod
     def from_row(cls, row: ResultRow, base_url: str) -> SearchResultOut:
@@ -121,6 +133,16 @@ class SearchResultOut(BaseModel):
             account=RefOut(id=row.account_id, name=row.account_name),
             sector=row.sector,
             published_at=row.published_at,
+            channels=[
+                ChannelOut(
+                    id=c.item_id,
+                    account=RefOut(id=c.account_id, name=c.account_name),
+                    platform=c.platform_label,
+                    url=c.source_url,
+                    page_url=urljoin(base_url, c.page_url),
+                )
+                for c in row.channels
+            ],
         )
 
 

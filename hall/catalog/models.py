@@ -61,6 +61,9 @@ class Item(db.Model):
     tombstoned_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
     # Consecutive complete listings of the source that lacked this item.
     missing_count: Mapped[int] = mapped_column(Integer, default=0)
+    # The same notice on several channels of one department ("dual micro linkage") shares
+    # a key: a hash of the department, the normalised title and the publication date.
+    link_key: Mapped[str | None] = mapped_column(String(64), index=True)
 
     account: Mapped[Account] = relationship(lazy="joined", innerjoin=True)
 

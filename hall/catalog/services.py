@@ -9,9 +9,10 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+import unicodedata
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta, timezone
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -21,6 +22,7 @@ from connectors.base import Record, clean_text
 from connectors.guide import ServiceGuide
 from hall.catalog.html import html_to_text, sanitize_html
 from hall.catalog.models import CONTENT_TYPES, ChangeLog, Item
+from hall.directory.models import Account
 from hall.extensions import db
 from hall.search.analysis import analyse_item
 from hall.timestamps import as_utc
@@ -160,15 +162,20 @@ def store_items(
         item.external_id: item
         for item in db.session.scalars(db.select(Item).where(Item.connector_id == connector_id))
     }
+    department_id = db.session.scalar(
+        db.select(Account.department_id).where(Account.id == account_id)
+    )
     counts = StoreCounts()
     seen: set[str] = set()
     for data in items:
         seen.add(data.external_id)
         digest = data.content_hash()
         item = stored.get(data.external_id)
+        key = link_key(department_id, data)
         if item is None:
             item = Item(connector_id=connector_id, account_id=account_id, first_seen_at=now)
             _assign(item, data, digest, now)
+            item.link_key = key
             db.session.add(item)
             db.session.flush()
             _log(item, "added", sync_run_id, now)
@@ -177,12 +184,16 @@ def store_items(
             restored = item.tombstoned_at is not None
             diff = guide_diff(item.guide, data.guide) if data.kind == "service" else None
             _assign(item, data, digest, now)
+            item.link_key = key
             item.tombstoned_at = None
             item.missing_count = 0
             _log(item, "updated", sync_run_id, now)
             counts.record(item, "updated", reason="restored" if restored else None, guide_diff=diff)
         else:
             item.missing_count = 0
+            if item.link_key != key:  # items stored before link keys existed
+                item.link_key = key
+                _log(item, "reindex", sync_run_id, now)
             counts.record(item, "unchanged")
 
     if complete:
@@ -201,6 +212,48 @@ def store_items(
                     counts.record(item, "tombstoned", reason=reason)
     db.session.flush()
     return counts
+
+
+# The country's public sources date their posts in China Standard Time.
+_CHINA = timezone(timedelta(hours=8))
+_TITLE_NOISE = re.compile(r"[\W_]+", re.UNICODE)
+
+
+def link_key(department_id: str | None, data: NormalisedItem) -> str | None:
+    """Return the key shared by copies of one notice on several channels of a department.
+
+    Copies match by canonical URL (a WeChat article's original link pointing at the
+    website's copy) or by normalised title and publication date. An item without a date
+    is linked only through its canonical URL: a title alone ("关于…的通知") repeats too
+    often to be proof.
+    """
+    if department_id is None:
+        return None
+    canonical = _canonical_url(data)
+    if canonical:
+        original = db.session.scalar(
+            db.select(Item.link_key)
+            .join(Account)
+            .where(Account.department_id == department_id, Item.url == canonical)
+            .where(Item.tombstoned_at.is_(None), Item.link_key.is_not(None))
+            .limit(1)
+        )
+        if original:
+            return original
+    if data.published_at is None:
+        return None
+    title = _TITLE_NOISE.sub("", unicodedata.normalize("NFKC", data.title)).lower()
+    day = data.published_at.astimezone(_CHINA).date().isoformat()
+    return hashlib.sha256(f"{department_id}|{title}|{day}".encode()).hexdigest()
+
+
+def _canonical_url(data: NormalisedItem) -> str | None:
+    extra = data.extra if isinstance(data.extra, dict) else {}
+    for key in ("canonical_url", "content_source_url"):
+        value = _safe_url(extra.get(key)) if isinstance(extra.get(key), str) else None
+        if value and value != data.url:
+            return value
+    return None
 
 
 def guide_diff(old: dict[str, Any] | None, new: dict[str, Any] | None) -> dict[str, Any] | None:

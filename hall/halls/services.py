@@ -87,6 +87,18 @@ class Facet:
 
 
 @dataclass(frozen=True)
+class Channel:
+    """Another channel of the department that published the same notice."""
+
+    item_id: int
+    account_id: str
+    account_name: str
+    platform_label: str
+    page_url: str
+    source_url: str | None
+
+
+@dataclass(frozen=True)
 class ResultRow:
     """One item as a result list shows it."""
 
@@ -106,6 +118,7 @@ class ResultRow:
     sector: str
     sector_label: str
     published_at: datetime | None
+    channels: tuple[Channel, ...] = ()  # the same notice on the department's other accounts
 
 
 @dataclass
@@ -322,14 +335,56 @@ def _search(params: SearchParams, account_ids: frozenset[str], language: str) ->
         total=answer.total,
         page=params.page,
         per_page=per_page,
-        rows=_rows(answer.item_ids, answer.terms, language),
+        rows=_rows(answer.item_ids, answer.terms, language, account_ids),
         facets=_facets(answer.facets, language),
         terms=list(answer.terms),
         corrected=answer.corrected,
     )
 
 
-def _rows(item_ids: list[int], terms: list[str], language: str) -> list[ResultRow]:
+def linked_copies(
+    items: list[Item], language: str, account_ids: frozenset[str] | None = None
+) -> dict[int, tuple[Channel, ...]]:
+    """Return, per item, its live copies on other public accounts (within `account_ids`)."""
+    keys = {item.link_key for item in items if item.link_key}
+    if not keys:
+        return {}
+    query = (
+        select(Item)
+        .join(Item.account)
+        .where(
+            Item.link_key.in_(keys),
+            Item.tombstoned_at.is_(None),
+            Account.filing_status == "approved",
+        )
+        .order_by(Item.id)
+    )
+    if account_ids is not None:
+        query = query.where(Item.account_id.in_(account_ids))
+    by_key: dict[str, list[Item]] = {}
+    for copy in db.session.scalars(query):
+        by_key.setdefault(copy.link_key, []).append(copy)
+    return {
+        item.id: tuple(
+            Channel(
+                item_id=copy.id,
+                account_id=copy.account_id,
+                account_name=copy.account.name,
+                platform_label=copy.account.platform_label(language),
+                page_url=url_for("public.item", item_id=copy.id),
+                source_url=http_url(copy.url),
+            )
+            for copy in by_key.get(item.link_key, [])
+            if copy.id != item.id
+        )
+        for item in items
+        if item.link_key
+    }
+
+
+def _rows(
+    item_ids: list[int], terms: list[str], language: str, account_ids: frozenset[str]
+) -> list[ResultRow]:
     """Load a page of items in one query, keeping the search order and skipping the vanished."""
     if not item_ids:
         return []
@@ -339,10 +394,17 @@ def _rows(item_ids: list[int], terms: list[str], language: str) -> list[ResultRo
         .options(joinedload(Item.account).joinedload(Account.department))
     )
     items = {item.id: item for item in db.session.scalars(query).unique()}
-    return [_row(items[item_id], terms, language) for item_id in item_ids if item_id in items]
+    copies = linked_copies(list(items.values()), language, account_ids)
+    return [
+        _row(items[item_id], terms, language, copies.get(item_id, ()))
+        for item_id in item_ids
+        if item_id in items
+    ]
 
 
-def _row(item: Item, terms: list[str], language: str) -> ResultRow:
+def _row(
+    item: Item, terms: list[str], language: str, channels: tuple[Channel, ...] = ()
+) -> ResultRow:
     department = item.account.department
     return ResultRow(
         id=item.id,
@@ -363,6 +425,7 @@ def _row(item: Item, terms: list[str], language: str) -> ResultRow:
         sector=department.sector,
         sector_label=department.sector_label(language),
         published_at=item.sort_time,
+        channels=channels,
     )
 
 

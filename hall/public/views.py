@@ -61,7 +61,10 @@ def search(hall_id: str) -> str:
 def item(item_id: int) -> str:
     """Show an item: a service with its full guide, or a notice with its body."""
     found = services.get_public_item(item_id)
-    return render_template("public/item.html", item=found, guide=found.service_guide)
+    channels = services.linked_copies([found], current_language()).get(found.id, ())
+    return render_template(
+        "public/item.html", item=found, guide=found.service_guide, channels=channels
+    )
 
 
 def department(department_id: str) -> str:

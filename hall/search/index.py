@@ -19,7 +19,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
-from collections.abc import Iterable
+from collections.abc import Container, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -141,8 +141,11 @@ def remove_stale_generations(index_path: str | os.PathLike) -> list[str]:
     return removed
 
 
-def document_for(item: Item) -> dict[str, object]:
-    """Return the Whoosh document of a live item from its stored tokens (never jieba)."""
+def document_for(item: Item, linked: bool = False) -> dict[str, object]:
+    """Return the Whoosh document of a live item from its stored tokens (never jieba).
+
+    `linked` says the item has live copies on other channels; they share a `link` value.
+    """
     department = item.account.department
     fields: dict[str, object] = {
         "id": str(item.id),
@@ -156,23 +159,32 @@ def document_for(item: Item) -> dict[str, object]:
         "body": item.body_tokens,
         "pinyin": item.title_pinyin,
         "published": _epoch_seconds(item.sort_time),
+        "link": item.link_key if linked else None,
     }
     # Empty values would index an empty term; leave the field out instead.
     return {name: value for name, value in fields.items() if value not in (None, "")}
 
 
-def add_items(writer: IndexWriter, items: Iterable[Item]) -> int:
+def add_items(writer: IndexWriter, items: Iterable[Item], linked: Container[str] = ()) -> int:
     """Add items to a fresh index (no delete pass); return how many."""
     count = 0
     for item in items:
-        writer.add_document(**document_for(item))
+        writer.add_document(**document_for(item, item.link_key in linked))
         count += 1
     return count
 
 
-def update_item(writer: IndexWriter, item: Item) -> None:
+def update_item(writer: IndexWriter, item: Item, linked: bool = False) -> None:
     """Replace an item's document (or add it), keyed by id."""
-    writer.update_document(**document_for(item))
+    writer.update_document(**document_for(item, linked))
+
+
+def add_missing_fields(writer: IndexWriter) -> None:
+    """Add fields a newer schema has to an index built before them (no rebuild needed)."""
+    current = writer.schema
+    for name, field_type in build_schema().items():
+        if name not in current:
+            writer.add_field(name, field_type)
 
 
 def delete_item(writer: IndexWriter, item_id: int) -> None:

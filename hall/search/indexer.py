@@ -28,6 +28,7 @@ from hall.extensions import db
 from hall.search.index import (
     Checkpoint,
     add_items,
+    add_missing_fields,
     delete_item,
     new_generation_dir,
     open_or_create,
@@ -66,6 +67,7 @@ _ITEM_COLUMNS = (
     Item.published_at,
     Item.updated_at,
     Item.tombstoned_at,
+    Item.link_key,
 )
 
 # Checkpoints this process committed, by (generation folder, Whoosh generation): lets an
@@ -158,12 +160,26 @@ def _apply_batch(ix: Index, session: Session, batch_size: int, grace: float) -> 
         return 0, False
     item_ids = sorted({item_id for _, item_id in rows})
     items = _load_items(session, item_ids)
+    keys = {item.link_key for item in items.values() if item.link_key}
+    linked = _linked_keys(session, keys)
+    # A new copy links its partners too, and a retired one may unlink them: re-index them.
+    partners = (
+        session.scalars(
+            select(Item.id).where(
+                Item.link_key.in_(keys), Item.tombstoned_at.is_(None), Item.id.not_in(item_ids)
+            )
+        ).all()
+        if keys
+        else []
+    )
+    items.update(_load_items(session, sorted(partners)))
     writer = ix.writer(timeout=WRITER_LOCK_TIMEOUT)
     try:
-        for item_id in item_ids:
+        add_missing_fields(writer)
+        for item_id in [*item_ids, *sorted(partners)]:
             item = items.get(item_id)
             if item is not None and item.tombstoned_at is None:
-                update_item(writer, item)
+                update_item(writer, item, item.link_key in linked)
             else:
                 delete_item(writer, item_id)
         write_checkpoint(writer, new_checkpoint)
@@ -243,6 +259,21 @@ def _split_gap(first: int, last: int, noticed: float, found: set[int]) -> list[l
     return left
 
 
+def _linked_keys(session: Session, keys: set[str] | None = None) -> set[str]:
+    """Return the link keys (of `keys`, or all) that two or more live items share."""
+    query = (
+        select(Item.link_key)
+        .where(Item.link_key.is_not(None), Item.tombstoned_at.is_(None))
+        .group_by(Item.link_key)
+        .having(func.count() > 1)
+    )
+    if keys is not None:
+        if not keys:
+            return set()
+        query = query.where(Item.link_key.in_(keys))
+    return set(session.scalars(query))
+
+
 def _load_items(session: Session, item_ids: list[int]) -> dict[int, Item]:
     """Load items with their account and department, in one query per 1,000 ids."""
     items = {}
@@ -312,8 +343,9 @@ def _build_generation(
     try:
         if progress:
             progress(0, total)
+        linked = _linked_keys(session)
         for batch in _live_item_batches(session, batch_size):
-            done += add_items(writer, batch)
+            done += add_items(writer, batch, linked)
             if progress:
                 progress(done, total)
         write_checkpoint(writer, checkpoint)

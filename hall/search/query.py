@@ -190,6 +190,7 @@ class IndexState:
             for name in FACET_FIELDS
         }
         self.parents = self._parent_maps()
+        self.link_groups, self.linked_docs = self._link_groups()
         self.published: list[int] = self._published()
         # Every document, newest first (ties: last indexed first), for empty queries.
         self.newest: list[int] = sorted(self.universe, key=lambda d: (-self.published[d], -d))
@@ -215,6 +216,7 @@ class IndexState:
             if plan is not None:
                 matches = [list(self._evaluate(clause)) for clause in plan.clauses]
                 matched = self._match(matches, scope)
+            matched = self._collapse_links(matched)
             chosen = self._chosen_filters(query)
             hits = _intersect([matched, *chosen.values()])
             wanted = query.page * query.per_page
@@ -405,6 +407,40 @@ class IndexState:
             else:
                 parents[parent] = (child, parent_of)
         return parents
+
+    def _link_groups(self) -> tuple[dict[int, int], frozenset[int]]:
+        """Map each linked document to its group's kept document (the earliest item).
+
+        Copies of one notice on several channels share a `link` value; a result list
+        shows one copy per group, so totals and facets count the notice once.
+        """
+        if "link" not in self.reader.schema:
+            return {}, frozenset()
+        keep_of: dict[int, int] = {}
+        for text in self.reader.lexicon("link"):
+            value = text.decode("utf-8") if isinstance(text, bytes) else text
+            docs = self.universe.intersection(self.postings.doc_set("link", value))
+            if len(docs) > 1:
+                ids = {d: int(self.searcher.stored_fields(d)["id"]) for d in docs}
+                first = min(ids, key=ids.get)
+                keep_of.update(dict.fromkeys(docs, first))
+        return keep_of, frozenset(keep_of)
+
+    def _collapse_links(self, docs: frozenset[int]) -> frozenset[int]:
+        """Keep one document of each group of copies found in `docs`."""
+        linked = docs & self.linked_docs
+        if not linked:
+            return docs
+        groups: dict[int, list[int]] = {}
+        for docnum in linked:
+            groups.setdefault(self.link_groups[docnum], []).append(docnum)
+        # The group's earliest item when it is in `docs` (a hall may lack that account),
+        # else the lowest document number present, so the choice is stable.
+        drop = set()
+        for first, members in groups.items():
+            keep = first if first in docs else min(members)
+            drop.update(d for d in members if d != keep)
+        return docs - drop if drop else docs
 
     def _live_documents(self) -> frozenset[int]:
         """Return every live document number but the meta document's."""

@@ -30,6 +30,9 @@ def build_schema() -> Schema:
         department=ID,
         account=ID,
         language=ID,
+        # Set only on items that have copies on other channels of their department (the
+        # same notice on the website, WeChat and micro-blog): results show one of them.
+        link=ID,
         title=TEXT(analyzer=analyzer, field_boost=TITLE_BOOST, phrase=True),
         # Tags, summary and body text, segmented together at sync time.
         body=TEXT(analyzer=analyzer, phrase=True),

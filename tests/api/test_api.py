@@ -53,6 +53,7 @@ def test_search_answers_with_results_facets_and_highlights(client, sample):
         "account": {"id": "hrss-web", "name": "市人社局门户网站"},
         "sector": "social_security",
         "published_at": "2024-05-01T02:00:00Z",
+        "channels": [],
     }
     assert "社会保险" in first["snippet"] and "<" not in first["snippet"]
     facets = answer["facets"]

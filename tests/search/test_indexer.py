@@ -113,11 +113,11 @@ def test_a_crash_inside_a_batch_commits_nothing_and_the_next_pass_catches_up(
     real_update = indexer.update_item
     calls = []
 
-    def crash_on_second(writer, item):
+    def crash_on_second(writer, item, linked=False):
         calls.append(item.id)
         if len(calls) == 2:
             raise KeyboardInterrupt("killed between two documents")
-        real_update(writer, item)
+        real_update(writer, item, linked)
 
     monkeypatch.setattr(indexer, "update_item", crash_on_second)
     with pytest.raises(KeyboardInterrupt):
