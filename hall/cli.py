@@ -29,6 +29,8 @@ def register_commands(app: Flask) -> None:
         import_command,
         sync_command,
         index_group,
+        connectors_group,
+        runs_group,
         tokens_group,
     ):
         app.cli.add_command(command)
@@ -180,6 +182,43 @@ def _duration(seconds: float) -> str:
 @click.group("runs")
 def runs_group() -> None:
     """Act on sync runs."""
+
+
+@runs_group.command("show")
+@click.argument("run_id", type=int)
+@click.option("--all", "show_all", is_flag=True, help="Also list unchanged items.")
+@with_appcontext
+def runs_show_command(run_id: int, show_all: bool) -> None:
+    """Show a run's counts and what it did to each item, with guide changes."""
+    from hall.sync.models import SyncItemOutcome, SyncRun
+
+    run = db.session.get(SyncRun, run_id)
+    if run is None:
+        raise click.UsageError(f"no run {run_id}")
+    click.echo(
+        f"run {run.id} of {run.connector_id}: {run.status}, {_when(run.started_at)} → "
+        f"{_when(run.finished_at)} by {run.worker or '-'}"
+    )
+    click.echo(
+        f"fetched {run.fetched}, added {run.added}, updated {run.updated}, unchanged "
+        f"{run.unchanged}, tombstoned {run.tombstoned}, failed {run.failed}"
+    )
+    if run.error:
+        click.echo(f"error: {run.error}")
+    if run.needs_review:
+        click.secho(
+            f"needs review: would have retired {', '.join(run.would_tombstone)}", fg="yellow"
+        )
+    query = db.select(SyncItemOutcome).where(SyncItemOutcome.sync_run_id == run_id)
+    if not show_all:
+        query = query.where(SyncItemOutcome.outcome != "unchanged")
+    for outcome in db.session.scalars(query.order_by(SyncItemOutcome.id)):
+        line = f"  {outcome.outcome:<10} {outcome.external_id or '-'}"
+        if outcome.reason:
+            line += f"  ({outcome.reason})"
+        click.echo(line)
+        for name, change in (outcome.guide_diff or {}).items():
+            click.echo(f"      {name}: {change['old']!r} → {change['new']!r}")
 
 
 @runs_group.command("cancel")

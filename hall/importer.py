@@ -70,6 +70,44 @@ class ConnectorEntry(_Entry):
     type: str
     config: dict[str, Any] = {}
     enabled: bool = True
+    interval: str | int | None = None  # seconds, or "30m", "6h", "1d"
+    cron: str | None = None  # crontab line, UTC: "0 7 * * 1-5"
+
+    @field_validator("interval")
+    @classmethod
+    def _interval_seconds(cls, value: str | int | None) -> int | None:
+        if value is None:
+            return None
+        seconds = _parse_duration(value)
+        if seconds is None or seconds < 60:
+            raise ValueError('must be a duration of at least a minute, e.g. 900, "30m", "6h"')
+        return seconds
+
+    @field_validator("cron")
+    @classmethod
+    def _valid_cron(cls, value: str | None) -> str | None:
+        if value is not None:
+            from apscheduler.triggers.cron import CronTrigger
+
+            try:
+                CronTrigger.from_crontab(value, timezone="UTC")
+            except ValueError as exc:
+                raise ValueError(f"is not a crontab line: {exc}") from None
+        return value
+
+
+_UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
+
+
+def _parse_duration(value: str | int) -> int | None:
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value
+    text = str(value).strip().lower()
+    if text.isdigit():
+        return int(text)
+    if text[:-1].isdigit() and text[-1:] in _UNITS:
+        return int(text[:-1]) * _UNITS[text[-1]]
+    return None
 
 
 class AccountEntry(_Entry):
@@ -321,6 +359,7 @@ def _apply_account(entry: AccountEntry, summary: ImportSummary) -> None:
 def _apply_connector(account_id: str, entry: ConnectorEntry, summary: ImportSummary) -> None:
     config = get_connector_class(entry.type).validate_config(entry.config)
     instance = db.session.get(ConnectorInstance, entry.id)
+    schedule = {"interval_seconds": entry.interval, "cron": entry.cron}
     if instance is None:
         db.session.add(
             ConnectorInstance(
@@ -330,12 +369,17 @@ def _apply_connector(account_id: str, entry: ConnectorEntry, summary: ImportSumm
                 config=config,
                 cursor={},
                 enabled=entry.enabled,
+                **schedule,
             )
         )
         summary.count("created", "connectors")
         return
     source_changed = instance.type != entry.type or instance.config != config
-    if _update(instance, {"type": entry.type, "config": config, "enabled": entry.enabled}):
+    rescheduled = (instance.interval_seconds, instance.cron) != (entry.interval, entry.cron)
+    values = {"type": entry.type, "config": config, "enabled": entry.enabled, **schedule}
+    if _update(instance, values):
+        if rescheduled:
+            instance.next_run_at = None  # the new schedule starts with a run now
         summary.count("updated", "connectors")
         if source_changed:
             instance.cursor = {}  # validators of another source mean nothing here

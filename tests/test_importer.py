@@ -126,3 +126,18 @@ def test_cli_import_reports_problems_and_exit_code(app, runner, tmp_path):
     assert runner.invoke(args=["import", str(path)]).exit_code == 0
     again = runner.invoke(args=["import", str(path)])
     assert "nothing changed" in again.output
+
+
+def test_connector_schedules_are_imported_and_checked(app):
+    scheduled = GOOD.replace(
+        'config: {url: "https://hrss.example.gov.cn/notices.xml"}',
+        'config: {url: "https://hrss.example.gov.cn/notices.xml"}\n        interval: 30m',
+    )
+    import_text(scheduled)
+    assert db.session.get(ConnectorInstance, "hrss-notices").interval_seconds == 1800
+    import_text(scheduled.replace("interval: 30m", 'cron: "0 7 * * 1-5"'))
+    instance = db.session.get(ConnectorInstance, "hrss-notices")
+    assert (instance.interval_seconds, instance.cron) == (None, "0 7 * * 1-5")
+    for bad, message in [("interval: 5s", "at least a minute"), ('cron: "every day"', "crontab")]:
+        with pytest.raises(ImportFileError, match=message):
+            import_text(scheduled.replace("interval: 30m", bad))

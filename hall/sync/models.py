@@ -27,9 +27,11 @@ class ConnectorInstance(db.Model):
     cursor: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     enabled: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-    # Schedule: every `interval_seconds` (None: the SYNC_INTERVAL_SECONDS setting), with
-    # jitter; failures push `next_run_at` back exponentially.
+    # Schedule: every `interval_seconds` (None: the SYNC_INTERVAL_SECONDS setting) with
+    # jitter, or at the times of `cron`; failures push `next_run_at` back exponentially.
     interval_seconds: Mapped[int | None] = mapped_column(Integer)
+    # A crontab line ("0 7 * * 1-5", UTC) instead of an interval, when set.
+    cron: Mapped[str | None] = mapped_column(String(100))
     next_run_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
     consecutive_failures: Mapped[int] = mapped_column(Integer, default=0)
     # The lease: which worker runs this connector now, and until when it may.

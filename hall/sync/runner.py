@@ -18,6 +18,7 @@ from collections.abc import Iterable, Mapping
 from datetime import datetime, timedelta
 from typing import Any
 
+from apscheduler.triggers.cron import CronTrigger
 from sqlalchemy import select, update
 
 from connectors import get_connector_class
@@ -170,6 +171,12 @@ def run_connector(
     return run
 
 
+def next_cron_time(expression: str, after: datetime) -> datetime:
+    """Return the next time a crontab line (UTC) fires after `after`."""
+    trigger = CronTrigger.from_crontab(expression, timezone="UTC")
+    return trigger.get_next_fire_time(None, after)
+
+
 def _hold_lease(connector_id: str, worker: str | None) -> None:
     """Check, inside the run's transaction, that this worker still holds the lease.
 
@@ -200,6 +207,12 @@ def schedule_next_run(
     """Set when the connector runs next (backing off after failures) and free its lease."""
     now = utcnow()
     interval = float(instance.interval_seconds or settings.get("SYNC_INTERVAL_SECONDS", 3600))
+    if succeeded and instance.cron:
+        instance.consecutive_failures = 0
+        instance.next_run_at = next_cron_time(instance.cron, now)
+        instance.lease_owner = None
+        instance.lease_expires_at = None
+        return
     if succeeded:
         instance.consecutive_failures = 0
         delay = interval

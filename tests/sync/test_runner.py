@@ -1,4 +1,4 @@
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -291,3 +291,35 @@ def test_a_run_past_its_time_limit_fails_and_changes_nothing(app):
     run = sync(app)
     assert run.status == "failed" and "longer than" in run.error
     assert db.session.query(Item).count() == 0
+
+
+def test_a_cron_schedule_sets_the_next_run_at_its_next_time(app):
+    make_connector("static-1", type="static", config={}, cron="0 7 * * *")
+    db.session.commit()
+    set_source([notice("a")])
+    run = sync(app)
+    next_run = db.session.get(ConnectorInstance, "static-1").next_run_at
+    assert (next_run.hour, next_run.minute) == (7, 0)
+    assert timedelta(0) < next_run - run.finished_at <= timedelta(days=1)
+
+
+def test_an_auditor_reads_a_run_with_its_guide_changes(app, runner):
+    set_source([notice("s", kind="service", guide={"fee": {"charged": False}})])
+    sync(app)
+    set_source(
+        [notice("s", kind="service", guide={"fee": {"charged": True}}), notice("", title="坏")]
+    )
+    run = sync(app)
+    output = runner.invoke(args=["runs", "show", str(run.id)]).output
+    assert f"run {run.id} of static-1: succeeded" in output
+    assert "updated    s" in output and "failed     -  (no external id)" in output
+    assert "fee: {'charged': False} → {'charged': True}" in output
+
+
+def test_connectors_status_shows_schedule_failures_and_lease(app, runner):
+    set_source([], fail="source answered 503")
+    sync(app)
+    listing = runner.invoke(args=["connectors", "list"]).output
+    assert "static-1" in listing and "static" in listing and "1h" in listing
+    status = runner.invoke(args=["connectors", "status"]).output
+    assert "static-1" in status and "failed" in status and "source answered 503" in status
