@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import random
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta, timezone
 
 from hall.demo.departments import COMPLAINT_PHONE, DEPARTMENTS, SERVICE_CENTRE, TOWN_NAMES
@@ -108,9 +108,29 @@ def build_notices() -> list[Notice]:
         notices += _account_notices(
             dept, f"{dept.id}-website", "notices", dept.notice_count, dept.last_post_days
         )
+        website = notices[-dept.notice_count :]
         for extra in dept.extra_accounts:
             notices += _account_notices(
                 dept, f"{dept.id}-{extra.platform}", extra.platform, extra.notice_count,
                 extra.last_post_days,
             )  # fmt: skip
+            notices += _reposts(website, dept, extra.platform)
     return notices
+
+
+# The newest website notices each extra account also posts, as departments do ("同步发布"):
+# the hall shows such a notice once, with a link to each channel.
+REPOSTS = 2
+
+
+def _reposts(website: list[Notice], dept, platform: str) -> list[Notice]:
+    newest = sorted(website, key=lambda n: n.published, reverse=True)[:REPOSTS]
+    return [
+        replace(
+            notice,
+            account=f"{dept.id}-{platform}",
+            path=f"/{dept.id}/{platform}/repost-{notice.number}.html",
+            guid=f"qingshan-{dept.id}-{platform}-repost-{notice.number:04d}",
+        )
+        for notice in newest
+    ]
