@@ -88,6 +88,7 @@ from connectors.base import (
     clean_text,
     language_tag,
     plausible_time,
+    web_url,
 )
 from connectors.feed import html_to_text
 from connectors.http import Response
@@ -207,7 +208,7 @@ class ActivityPubConnector(Connector):
             title=_title(text) or _title(post.spoiler) or post.url or post.uri,
             kind="content",
             content_type="news",
-            url=post.url or post.uri,
+            url=web_url(post.url) or web_url(post.uri),
             summary=post.spoiler,
             body_html=post.content,
             language=post.language or language_tag(self.config["language"]),

@@ -23,19 +23,37 @@ the link of an index page as the guid of many notices) are all kept, each id suf
 with ``#`` and a hash of its title and link. Cursor: the feed's validators (``etag``,
 ``last_modified``); a 304 answers ``not_modified``. A body that is not a feed at all
 raises `FetchError`.
+
+Hostile and broken feeds
+------------------------
+* Links (the entry's and its enclosures') are kept only when they are http(s) URLs:
+  ``javascript:`` and ``data:`` links are dropped.
+* A feed that declares entities (other than a single character reference such as
+  ``<!ENTITY nbsp "&#160;">``) or attribute defaults is refused with a `FetchError`:
+  feedparser hands the entities it deems safe (plain text) to its XML parser, whose
+  only limit is an amplification factor (a 3 MB feed made a 250-million-character
+  title), and no feed needs them. External DTDs are never fetched and XInclude is not
+  processed.
+* Encoding: the bytes are decoded as feedparser decides (RFC 3023), except when it
+  ends up with a Latin codec (one the feed declares, or its windows-1252 fallback) for
+  bytes that are valid UTF-8, or GB18030 that reads as Chinese (GB18030 labelled
+  UTF-8, a server's default ISO-8859-1): those are read as such. A feed valid in none
+  of these and declaring no Latin codec is refused rather than stored as mojibake.
 """
 
 from __future__ import annotations
 
+import codecs
 import hashlib
 import html
 import io
+import re
 from datetime import UTC, datetime
 from html.parser import HTMLParser
 from typing import Any
-from urllib.parse import urljoin
 
 import feedparser
+from feedparser.encodings import CharacterEncodingOverride, convert_to_utf8
 
 from connectors.base import (
     Connector,
@@ -45,12 +63,14 @@ from connectors.base import (
     Field,
     Record,
     RecordError,
+    SampleSource,
     check_language_tag,
     clean_text,
     language_tag,
     plausible_time,
+    web_url,
 )
-from connectors.http import Response
+from connectors.http import Response, looks_chinese
 
 CONTENT_TYPES = ("notice", "policy", "news", "other")
 
@@ -109,11 +129,29 @@ class FeedConnector(Connector):
             records=records, cursor=response.validators(), complete=False, errors=errors
         )
 
+    @classmethod
+    def sample_source(cls, base_url: str) -> SampleSource:
+        """Return an RSS 2.0 feed of three county notices in Chinese."""
+        base = base_url.rstrip("/")
+        items = "".join(
+            f"""<item><title>{title}</title><link>{base}/zwgk/tzgg/{slug}.html</link>
+<guid>{base}/zwgk/tzgg/{slug}.html</guid><pubDate>{date}</pubDate>
+<category>{category}</category><description>{summary}</description></item>"""
+            for slug, title, date, category, summary in _SAMPLE_ITEMS
+        )
+        feed = f"""<?xml version="1.0" encoding="UTF-8"?>
+<rss version="2.0"><channel><title>青山县人民政府 通知公告</title><link>{base}/</link>
+<description>青山县人民政府门户网站通知公告栏目</description><language>zh-cn</language>
+{items}</channel></rss>"""
+        return SampleSource(
+            config={"url": f"{base}/zwgk/tzgg/rss.xml"},
+            documents={"/zwgk/tzgg/rss.xml": ("application/rss+xml", feed.encode())},
+            expected=len(_SAMPLE_ITEMS),
+        )
+
     def _record(self, entry: Any, feed_url: str, feed_language: str | None) -> Record:
         title = clean_text(entry.get("title"))
-        link = clean_text(entry.get("link"))
-        if link:
-            link = urljoin(feed_url, link)
+        link = web_url(entry.get("link"), feed_url)
         summary = html_to_text(entry.get("summary"))
         if not title and not link:
             raise _SkippedEntry("has neither a title nor a link")
@@ -149,11 +187,13 @@ def parse_feed(response: Response) -> feedparser.FeedParserDict:
     headers = {"content-location": response.url}
     if content_type := response.headers.get("Content-Type"):
         headers["content-type"] = content_type
+    data = _utf8(response, headers)
+    _refuse_expansions(data, response.url)
+    if content_type:
+        headers["content-type"] = f"{response.media_type}; charset=utf-8"
     # Sanitising is the sync runner's job, done once with one allowlist (nh3) for every
     # connector; feedparser's own pass would hide from it what sources really send.
-    parsed = feedparser.parse(
-        io.BytesIO(response.content), response_headers=headers, sanitize_html=False
-    )
+    parsed = feedparser.parse(io.BytesIO(data), response_headers=headers, sanitize_html=False)
     # feedparser reads almost anything "loosely"; with no recognised feed format and
     # nothing extracted, it was an HTML page, an error page or garbage.
     if not parsed.entries and (
@@ -162,6 +202,72 @@ def parse_feed(response: Response) -> feedparser.FeedParserDict:
         reason = parsed.get("bozo_exception") or "no RSS or Atom elements found"
         raise FetchError(f"{response.url} is not an RSS or Atom feed ({reason})")
     return parsed
+
+
+# The codecs that decode any bytes at all, so a wrong guess goes unnoticed.
+_LATIN_CODECS = {"cp1252", "iso8859-1", "iso8859-2", "latin-1"}
+_XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>")
+
+
+def _utf8(response: Response, headers: dict[str, str]) -> bytes:
+    """Return the feed as UTF-8, decoded as feedparser would unless that makes mojibake."""
+    state: dict[str, Any] = {}
+    # The very conversion feedparser.parse runs: what is screened below is what it parses.
+    data = convert_to_utf8(headers, response.content, state)
+    if _codec(state.get("encoding")) not in _LATIN_CODECS or response.content.isascii():
+        return data
+    text = _strict_reading(response.content)
+    if text is not None:
+        body = _XML_DECLARATION.sub("", text, count=1)
+        return ("<?xml version='1.0' encoding='utf-8'?>\n" + body).encode()
+    if isinstance(state.get("bozo_exception"), CharacterEncodingOverride):
+        # feedparser fell back to windows-1252, which no one declared: plain mojibake.
+        raise FetchError(
+            f"{response.url}: the feed is valid neither in the encoding it declares nor in "
+            "UTF-8 or GB18030; refused rather than stored as garbled text: serve it with "
+            "its real charset (Content-Type header or XML declaration)"
+        )
+    return data  # the feed names this Latin codec itself: believe it
+
+
+def _codec(name: Any) -> str | None:
+    try:
+        return codecs.lookup(name).name if name else None
+    except LookupError:
+        return None
+
+
+def _strict_reading(content: bytes) -> str | None:
+    """Return `content` as UTF-8, else as GB18030 when it reads as Chinese, else None."""
+    for encoding in ("utf-8", "gb18030"):
+        try:
+            text = content.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+        if encoding == "utf-8" or looks_chinese(text):
+            return text
+    return None
+
+
+# Entity and attribute-default declarations. feedparser keeps the entities it deems
+# safe (plain text values), and expat's amplification limit still lets one 250-byte
+# entity used a million times grow a 3 MB feed into a 250-million-character title. A
+# feed declares at most character references (<!ENTITY nbsp "&#160;">): one character.
+_DECLARATION = re.compile(rb"<!(ENTITY|ATTLIST)\b[^>]*>?", re.IGNORECASE)
+_CHARACTER_ENTITY = re.compile(
+    rb"""<!ENTITY\s+[\w.-]+\s+(["'])&#(?:[0-9]+|x[0-9a-fA-F]+);\1\s*>""", re.IGNORECASE
+)
+
+
+def _refuse_expansions(data: bytes, url: str) -> None:
+    """Raise FetchError when the feed declares entities or attribute defaults that can grow."""
+    for match in _DECLARATION.finditer(data):
+        if not _CHARACTER_ENTITY.fullmatch(match[0]):
+            kind = match[1].decode("ascii").upper()
+            raise FetchError(
+                f"{url}: refused a feed that declares <!{kind} …>: such declarations can "
+                "expand a small feed into gigabytes, and a feed needs none"
+            )
 
 
 def _external_id(entry: Any, link: str | None, title: str | None) -> str:
@@ -232,9 +338,9 @@ def _extra(entry: Any, feed_url: str) -> dict[str, Any]:
     if author := clean_text(entry.get("author")):
         extra["author"] = author
     enclosures = [
-        {"url": urljoin(feed_url, href), "type": link.get("type"), "length": link.get("length")}
+        {"url": href, "type": link.get("type"), "length": link.get("length")}
         for link in entry.get("links") or ()
-        if link.get("rel") == "enclosure" and (href := clean_text(link.get("href")))
+        if link.get("rel") == "enclosure" and (href := web_url(link.get("href"), feed_url))
     ]
     if enclosures:
         extra["enclosures"] = enclosures
@@ -287,3 +393,28 @@ def html_to_text(markup: str | None) -> str | None:
     # str.split() also drops &nbsp; and the ideographic spaces that indent Chinese text.
     lines = (" ".join(line.split()) for line in "".join(extractor.parts).splitlines())
     return clean_text("\n".join(line for line in lines if line))
+
+
+_SAMPLE_ITEMS = (
+    (
+        "t20250901_1",
+        "关于2025年秋季学期义务教育招生工作的通知",
+        "Mon, 01 Sep 2025 09:00:00 +0800",
+        "教育",
+        "秋季学期义务教育阶段招生报名安排。",
+    ),
+    (
+        "t20250825_2",
+        "青山县城乡居民医保集中参保缴费的通告",
+        "Mon, 25 Aug 2025 10:30:00 +0800",
+        "医疗保障",
+        "集中参保缴费期为9月1日至12月31日。",
+    ),
+    (
+        "t20250818_3",
+        "县政务服务中心国庆假期办事安排",
+        "Mon, 18 Aug 2025 16:00:00 +0800",
+        "政务服务",
+        "国庆期间设立应急服务窗口。",
+    ),
+)

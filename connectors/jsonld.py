@@ -31,7 +31,9 @@ Service mapping (shared contract with the demo data generator)
   (resolved against the page URL; blank nodes ``_:…`` do not count), else ``url``;
   else the node is skipped with a `RecordError`. Organisations follow the same rule.
 * ``title`` = ``name`` (required); ``summary`` = ``description``; ``body_html`` =
-  ``<p>description</p>`` (escaped); ``url`` = ``url`` resolved against the page URL;
+  ``<p>description</p>`` (escaped); ``url`` = ``url`` resolved against the page URL
+  (only http(s) links are kept: ``javascript:`` and ``data:`` are dropped, here and in
+  ``serviceUrl``);
   ``language`` = ``inLanguage`` (a tag, or a Language's ``alternateName``/``name``) or
   the configured language; ``tags`` = ``serviceType`` + ``category`` (text, lists, or
   nodes' names); ``published_at`` = ``datePublished``; ``updated_at`` =
@@ -79,6 +81,7 @@ every page to be complete. A page that cannot be fetched fails the run.
 from __future__ import annotations
 
 import html
+import json
 import re
 from collections.abc import Iterator
 from datetime import datetime
@@ -93,10 +96,12 @@ from connectors.base import (
     Field,
     Record,
     RecordError,
+    SampleSource,
     check_language_tag,
     clean_text,
     language_tag,
     plausible_time,
+    web_url,
 )
 from connectors.guide import ServiceGuide
 from connectors.http import BadContentError, Response, parse_json
@@ -145,6 +150,26 @@ class JsonLdConnector(Connector):
             help="Used where a node gives no inLanguage.",
         ),
     )
+
+    @classmethod
+    def sample_source(cls, base_url: str) -> SampleSource:
+        """Return two county pages: a service guide and a bureau offering one more service."""
+        base = base_url.rstrip("/")
+        page_type = "text/html; charset=utf-8"
+        return SampleSource(
+            config={"urls": [f"{base}/bsfw/ylbx.html", f"{base}/jgzn/rsj.html"]},
+            documents={
+                "/bsfw/ylbx.html": (
+                    page_type,
+                    _sample_page("城乡居民养老保险参保登记", _SAMPLE_SERVICE),
+                ),
+                "/jgzn/rsj.html": (
+                    page_type,
+                    _sample_page("青山县人力资源和社会保障局", _SAMPLE_BUREAU),
+                ),
+            },
+            expected=3,
+        )
 
     def fetch(self, context: FetchContext) -> FetchResult:
         """Fetch every page and turn its JSON-LD nodes into records."""
@@ -544,7 +569,7 @@ class _Page:
         return urljoin(self.url, node_id)
 
     def _absolute(self, url: str | None) -> str | None:
-        return urljoin(self.url, url) if url else None
+        return web_url(url, self.url)
 
     def _language(self, value: Any) -> str | None:
         for item in value if isinstance(value, list) else [value]:
@@ -659,3 +684,65 @@ def _audiences(values: list[str]) -> tuple[list[str], list[str]]:
         elif audience not in known:
             known.append(audience)
     return known, others
+
+
+# ------------------------------------------------------------------- sample
+
+_SAMPLE_SERVICE = {
+    "@context": "https://schema.org",
+    "@type": "GovernmentService",
+    "identifier": "QS-RS-0001",
+    "name": "城乡居民基本养老保险参保登记",
+    "description": "未参加职工基本养老保险的城乡居民办理参保登记。",
+    "serviceType": "社会保障",
+    "audience": "个人",
+    "provider": {
+        "@type": "GovernmentOrganization",
+        "name": "青山县人力资源和社会保障局",
+        "identifier": "11330000MB0000000X",
+    },
+    "availableChannel": {
+        "@type": "ServiceChannel",
+        "serviceUrl": "https://zwfw.example.gov.cn/qs/ylbx",
+        "servicePhone": {"@type": "ContactPoint", "telephone": "12333"},
+        "serviceLocation": {
+            "@type": "Place",
+            "name": "青山县政务服务中心社保窗口",
+            "address": {
+                "@type": "PostalAddress",
+                "addressRegion": "浙江省",
+                "addressLocality": "青山县",
+                "streetAddress": "青山县人民路88号",
+            },
+            "openingHours": "Mo-Fr 09:00-17:00",
+        },
+    },
+    "offers": {"@type": "Offer", "price": "0", "priceCurrency": "CNY"},
+}
+_SAMPLE_BUREAU = {
+    "@context": "https://schema.org",
+    "@type": "GovernmentOrganization",
+    "@id": "#rsj",
+    "identifier": "QS-RSJ",
+    "name": "青山县人力资源和社会保障局",
+    "description": "负责全县就业、社会保险和人事人才工作。",
+    "telephone": "0571-12333",
+    "makesOffer": {
+        "@type": "Offer",
+        "itemOffered": {
+            "@type": "Service",
+            "identifier": "QS-RS-0002",
+            "name": "失业保险金申领",
+            "description": "失业人员申领失业保险金。",
+        },
+    },
+}
+
+
+def _sample_page(title: str, node: dict[str, Any]) -> bytes:
+    block = json.dumps(node, ensure_ascii=False, indent=1)
+    return (
+        f'<!DOCTYPE html><html lang="zh-CN"><head><meta charset="utf-8"><title>{title}</title>'
+        f'<script type="application/ld+json">{block}</script></head>'
+        f"<body><main><h1>{title}</h1></main></body></html>"
+    ).encode()

@@ -37,6 +37,7 @@ read only when the list has changed).
 
 from __future__ import annotations
 
+import json
 import re
 from typing import Any
 from urllib.parse import parse_qsl, quote, urlencode, urlsplit, urlunsplit
@@ -53,6 +54,7 @@ from connectors.base import (
     Field,
     Record,
     RecordError,
+    SampleSource,
     check_language_tag,
     clean_text,
     language_tag,
@@ -89,6 +91,20 @@ class Open311Connector(Connector):
         ),
         Field("max_services", "int", "Most services read", default=1000, minimum=1),
     )
+
+    @classmethod
+    def sample_source(cls, base_url: str) -> SampleSource:
+        """Return a JSON list of three city services, one with a service definition."""
+        root = base_url.rstrip("/") + "/open311/v2"
+        json_type = "application/json; charset=utf-8"
+        return SampleSource(
+            config={"url": f"{root}/services.json", "language": "zh-CN"},
+            documents={
+                "/open311/v2/services.json": (json_type, _json_bytes(_SAMPLE_SERVICES)),
+                "/open311/v2/services/QS-003.json": (json_type, _json_bytes(_SAMPLE_DEFINITION)),
+            },
+            expected=len(_SAMPLE_SERVICES),
+        )
 
     def fetch(self, context: FetchContext) -> FetchResult:
         """Fetch the service list (and definitions) and turn services into records."""
@@ -334,3 +350,58 @@ def _with_query(url: str, **params: str) -> str:
     query = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if k not in params]
     query.extend(params.items())
     return urlunsplit(parts._replace(query=urlencode(query)))
+
+
+# ------------------------------------------------------------------------ sample
+
+_SAMPLE_SERVICES = [
+    {
+        "service_code": "QS-001",
+        "service_name": "道路破损报修",
+        "description": "城区道路坑洼、井盖缺失等问题的报修。",
+        "metadata": False,
+        "type": "realtime",
+        "keywords": "道路,井盖,市政",
+        "group": "市政设施",
+    },
+    {
+        "service_code": "QS-002",
+        "service_name": "路灯故障报修",
+        "description": "路灯不亮、白天常亮等故障。",
+        "metadata": False,
+        "type": "realtime",
+        "keywords": "路灯、照明",
+        "group": "市政设施",
+    },
+    {
+        "service_code": "QS-003",
+        "service_name": "噪声扰民投诉",
+        "description": "夜间施工、商业噪声等扰民问题的投诉。",
+        "metadata": True,
+        "type": "batch",
+        "keywords": "噪声,环境",
+        "group": "生态环境",
+    },
+]
+_SAMPLE_DEFINITION = {
+    "service_code": "QS-003",
+    "attributes": [
+        {
+            "variable": True,
+            "code": "NOISE_TYPE",
+            "datatype": "singlevaluelist",
+            "required": True,
+            "datatype_description": None,
+            "order": 1,
+            "description": "噪声类型",
+            "values": [
+                {"key": "construction", "name": "建筑施工"},
+                {"key": "shop", "name": "商业经营"},
+            ],
+        }
+    ],
+}
+
+
+def _json_bytes(value: Any) -> bytes:
+    return json.dumps(value, ensure_ascii=False).encode()

@@ -88,6 +88,7 @@ from connectors.base import (
     SampleSource,
     clean_text,
     plausible_time,
+    web_url,
 )
 from connectors.feed import CONTENT_TYPES
 from connectors.http import GuardedSession, Response
@@ -217,7 +218,7 @@ class WeChatConnector(Connector):
             title=title,
             kind="content",
             content_type=self.config["content_type"],
-            url=clean_text(article.fields.get("url")),
+            url=web_url(clean_text(article.fields.get("url"))),
             summary=clean_text(article.fields.get("digest")),
             body_html=article.fields.get("content") or None,
             published_at=article.published,

@@ -18,7 +18,7 @@ from urllib.parse import urlsplit
 
 from pydantic import ValidationError
 
-from connectors.base import Record, clean_text
+from connectors.base import Record, clean_text, one_line
 from connectors.guide import ServiceGuide
 from hall.catalog.html import html_to_text, sanitize_html
 from hall.catalog.models import CONTENT_TYPES, ChangeLog, Item
@@ -63,12 +63,12 @@ class NormalisedItem:
 
 def normalise_record(record: Record) -> NormalisedItem:
     """Return the stored form of `record`: sanitised, validated, with plain text."""
-    external_id = clean_text(record.external_id)
+    external_id = _single_line(record.external_id)
     if not external_id:
         raise InvalidRecordError("no external id")
     if len(external_id) > 500:
         raise InvalidRecordError("external id longer than 500 characters")
-    title = clean_text(record.title)
+    title = _single_line(record.title)
     if not title:
         raise InvalidRecordError("no title")
     if record.kind not in ("content", "service"):
@@ -306,6 +306,14 @@ def log_reindex(item_ids: Iterable[int], now: datetime) -> int:
         db.session.add(ChangeLog(item_id=item_id, action="reindex", changed_at=now))
         count += 1
     return count
+
+
+def _single_line(value: Any) -> str | None:
+    """Return `value` as clean text on one line, or None when empty."""
+    # Ids and titles are shown and logged one to a line: a CR/LF or U+2028 from the
+    # source would otherwise start a forged line of its own.
+    text = clean_text(value)
+    return (one_line(text).strip() or None) if text else None
 
 
 def _safe_url(url: str | None) -> str | None:
