@@ -9,6 +9,27 @@ The README's settings table is checked against this file by a test.
 # Secret used to sign session cookies; set a long random value in production.
 SECRET_KEY = "dev-only-change-me"
 
+# Send the session cookie over HTTPS only; turn on wherever the site is served over HTTPS (off so the demo works over http).
+SESSION_COOKIE_SECURE = False
+
+# Keep the session cookie out of reach of page scripts.
+SESSION_COOKIE_HTTPONLY = True
+
+# Withhold the session cookie from cross-site subrequests and form posts ("Lax", "Strict" or None).
+SESSION_COOKIE_SAMESITE = "Lax"
+
+# Failed sign-ins for one username within LOGIN_LOCKOUT_SECONDS that lock it.
+LOGIN_MAX_FAILURES = 5
+
+# Seconds in which LOGIN_MAX_FAILURES failures lock a username, and how long it then stays locked.
+LOGIN_LOCKOUT_SECONDS = 900
+
+# Region code in filing numbers of departments that have none of their own.
+FILING_REGION_CODE = "000000"
+
+# Days a closed account's closure notice (with its successor) stays public.
+CLOSURE_NOTICE_DAYS = 30
+
 # Folder holding the SQLite database, the Whoosh index and other local state.
 INSTANCE_PATH = ""
 

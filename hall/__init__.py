@@ -9,7 +9,7 @@ from typing import Any
 
 from flask import Flask
 
-from hall.extensions import db, migrate
+from hall.extensions import csrf, db, login_manager, migrate
 
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 
@@ -21,13 +21,19 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(MIGRATIONS_DIR))
+    csrf.init_app(app)
+    login_manager.init_app(app)
 
     # Import every model so metadata and migrations see the whole schema.
+    from hall.audit import models as _audit  # noqa: F401
     from hall.catalog import models as _catalog  # noqa: F401
     from hall.directory import models as _directory  # noqa: F401
     from hall.halls import models as _halls  # noqa: F401
     from hall.search import SearchService
     from hall.sync import models as _sync  # noqa: F401
+    from hall.users.services import load_user
+
+    login_manager.user_loader(load_user)
 
     app.extensions["hall.search"] = SearchService(app.config)
 
@@ -37,6 +43,9 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
 
     app.register_blueprint(public_bp)
     app.register_blueprint(api_bp)
+    # The API authenticates with bearer tokens and never reads the session cookie, so a
+    # cross-site request has no credentials to ride on; forms elsewhere need the token.
+    csrf.exempt(api_bp)
     errors.init_app(app)
 
     from hall.cli import register_commands
@@ -67,6 +76,9 @@ def _load_settings(app: Flask, test_config: Mapping[str, Any] | None) -> None:
     allowlist = app.config["HTTP_ALLOWLIST"]
     if isinstance(allowlist, str):
         app.config["HTTP_ALLOWLIST"] = [p.strip() for p in allowlist.split(",") if p.strip()]
+    # Flask-Login's "remember me" cookie follows the session cookie's settings.
+    for flag in ("SECURE", "HTTPONLY", "SAMESITE"):
+        app.config.setdefault(f"REMEMBER_COOKIE_{flag}", app.config[f"SESSION_COOKIE_{flag}"])
     if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
         # Several threads (web, sync, indexer in `hall run`) share one SQLite file.
         app.config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", {"connect_args": {"timeout": 30}})

@@ -1,4 +1,4 @@
-"""The `hall` command: run, worker, demo, import, sync, index, tokens, db.
+"""The `hall` command: run, worker, demo, import, sync, index, tokens, health, db.
 
 The same commands work as `flask --app wsgi <command>`; `hall` only spares the --app.
 """
@@ -10,14 +10,19 @@ import signal
 import subprocess
 import sys
 import tempfile
+from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 from flask import Flask, current_app
 from flask.cli import FlaskGroup, routes_command, shell_command, with_appcontext
 
 from hall.extensions import db
+
+if TYPE_CHECKING:
+    from hall.reports.health import HealthReport
 
 
 def register_commands(app: Flask) -> None:
@@ -32,6 +37,9 @@ def register_commands(app: Flask) -> None:
         connectors_group,
         runs_group,
         tokens_group,
+        health_group,
+        users_group,
+        filings_group,
     ):
         app.cli.add_command(command)
 
@@ -165,10 +173,6 @@ def connectors_status_command(connector_ids: tuple[str, ...]) -> None:
         if last and last.error:
             line += f"\n    {last.error}"
         click.secho(line, fg="red" if c.consecutive_failures else None)
-
-
-def _when(moment: datetime | None) -> str:
-    return moment.strftime("%Y-%m-%d %H:%M") if moment else "-"
 
 
 def _duration(seconds: float) -> str:
@@ -344,6 +348,98 @@ def _when(moment: datetime | None) -> str:
     return moment.strftime("%Y-%m-%d %H:%M") + "Z" if moment is not None else "-"
 
 
+@click.group("health")
+def health_group() -> None:
+    """Report account health: last item, status, interaction channel, sync failures."""
+
+
+def _health_scope(department_id: str | None, hall_id: str | None) -> HealthReport:
+    """Return the health report for a department, a hall, or every account."""
+    from hall.halls.services import DepartmentNotFoundError, HallNotFoundError
+    from hall.reports.health import all_accounts_report, department_report, hall_report
+
+    if department_id and hall_id:
+        raise click.UsageError("give --department or --hall, not both")
+    try:
+        if department_id:
+            return department_report(department_id)
+        if hall_id:
+            return hall_report(hall_id)
+    except DepartmentNotFoundError:
+        raise click.UsageError(f"no department {department_id}") from None
+    except HallNotFoundError:
+        raise click.UsageError(f"no hall {hall_id}") from None
+    return all_accounts_report()
+
+
+def _scope_options(command: Callable[..., None]) -> Callable[..., None]:
+    """Add the --department and --hall options that choose a report's accounts."""
+    command = click.option("--hall", "hall_id", metavar="ID", help="Only this hall's accounts.")(
+        command
+    )
+    return click.option(
+        "--department", "department_id", metavar="ID", help="Only this department."
+    )(command)
+
+
+@health_group.command("report")
+@_scope_options
+@click.option(
+    "--csv",
+    "csv_path",
+    type=click.Path(dir_okay=False, writable=True, path_type=Path),
+    help="Write the report to this CSV file (UTF-8 with BOM) instead of printing it.",
+)
+@with_appcontext
+def health_report_command(
+    department_id: str | None, hall_id: str | None, csv_path: Path | None
+) -> None:
+    """Print each account's health and the counts per status, or write them as CSV."""
+    from hall.reports.export import write_health_csv
+
+    report = _health_scope(department_id, hall_id)
+    if csv_path is not None:
+        with csv_path.open("w", encoding="utf-8", newline="") as stream:
+            write_health_csv(report.rows, stream)
+        click.echo(f"{len(report.rows)} accounts written to {csv_path}")
+        return
+    click.echo(f"{report.title}: {len(report.rows)} accounts, {_when(report.generated_at)}")
+    click.echo("  ".join(f"{status} {count}" for status, count in report.summary.items()))
+    click.echo(
+        f"{'account':<24} {'status':<9} {'last item':<11} {'days':>5} {'30d':>4} "
+        f"{'chan':<4} {'fails':>5}  department / account name"
+    )
+    for row in report.rows:
+        last = row.last_item_at.strftime("%Y-%m-%d") if row.last_item_at else "-"
+        days = "-" if row.days_since_last_item is None else str(row.days_since_last_item)
+        channel = {True: "yes", False: "no", None: "?"}[row.interaction_ok]
+        # Names are CJK (two columns wide in a terminal), so they go last, unpadded.
+        line = (
+            f"{row.account_id:<24} {row.status:<9} {last:<11} {days:>5} "
+            f"{row.items_last_30_days:>4} {channel:<4} {row.consecutive_failures:>5}  "
+            f"{row.department_name} / {row.account_name}"
+        )
+        click.secho(line, fg="red" if row.problems else None)
+
+
+@health_group.command("check")
+@_scope_options
+@with_appcontext
+def health_check_command(department_id: str | None, hall_id: str | None) -> None:
+    """List accounts that are inactive, dormant, without a channel or failing to sync.
+
+    Meant for a daily job; it exits 0 when it ran, whatever it found, so the job's
+    failure means the check itself broke.
+    """
+    report = _health_scope(department_id, hall_id)
+    flagged = [row for row in report.rows if row.problems]
+    for row in flagged:
+        click.echo(f"{row.account_id} ({row.department_name} / {row.account_name})")
+        for problem in row.problems:
+            click.echo(f"    {problem}")
+    click.echo(f"{len(flagged)} of {len(report.rows)} accounts need attention")
+
+
 @click.command("worker")
 @with_appcontext
 def worker_command() -> None:
@@ -436,3 +532,157 @@ def demo_command(host: str, port: int, no_serve: bool) -> None:
             workers=2,
             env={"HALL_HTTP_ALLOWLIST": ",".join(app.config["HTTP_ALLOWLIST"])},
         )
+
+
+@click.group("users")
+def users_group() -> None:
+    """Manage the people who sign in: administrators and department operators."""
+
+
+def _read_password(password_stdin: bool) -> str:
+    """Read a new password from stdin (one line) or a hidden prompt typed twice."""
+    if password_stdin:
+        return sys.stdin.readline().rstrip("\r\n")
+    return click.prompt("Password", hide_input=True, confirmation_prompt=True)
+
+
+def _create_user(username: str, role: str, departments: tuple[str, ...], **options) -> None:
+    from hall.users.services import UserError, create_user
+
+    upgrade_database()
+    password = _read_password(options.pop("password_stdin"))
+    try:
+        user = create_user(username, password, role=role, department_ids=departments, **options)
+    except UserError as exc:
+        raise click.UsageError(str(exc)) from None
+    db.session.commit()
+    scope = ", ".join(sorted(user.department_ids)) or "every department"
+    click.echo(f"{user.role} {user.username} created ({scope})")
+
+
+@users_group.command("create-admin")
+@click.argument("username")
+@click.option("--display-name", help="Name shown in pages and the audit log.")
+@click.option("--password-stdin", is_flag=True, help="Read the password from stdin.")
+@with_appcontext
+def users_create_admin_command(
+    username: str, display_name: str | None, password_stdin: bool
+) -> None:
+    """Create an administrator (prompts for the password twice, hidden)."""
+    _create_user(username, "admin", (), display_name=display_name, password_stdin=password_stdin)
+
+
+@users_group.command("add")
+@click.argument("username")
+@click.option(
+    "--role", type=click.Choice(["operator", "admin"]), default="operator", show_default=True
+)
+@click.option(
+    "--department", "departments", multiple=True, help="Department id (repeat for several)."
+)
+@click.option("--display-name", help="Name shown in pages and the audit log.")
+@click.option("--password-stdin", is_flag=True, help="Read the password from stdin.")
+@with_appcontext
+def users_add_command(
+    username: str,
+    role: str,
+    departments: tuple[str, ...],
+    display_name: str | None,
+    password_stdin: bool,
+) -> None:
+    """Create a user; an operator acts for the departments given with --department."""
+    _create_user(
+        username, role, departments, display_name=display_name, password_stdin=password_stdin
+    )
+
+
+@users_group.command("list")
+@with_appcontext
+def users_list_command() -> None:
+    """List users with their role, departments and last sign-in."""
+    from hall.users.services import list_users
+
+    upgrade_database()
+    click.echo(f"{'username':<20} {'role':<9} {'active':<6} {'last sign-in':<17} departments")
+    for user in list_users():
+        click.echo(
+            f"{user.username:<20} {user.role:<9} {'yes' if user.is_active else 'no':<6} "
+            f"{_when(user.last_login_at):<17} {', '.join(sorted(user.department_ids)) or '*'}"
+        )
+
+
+@click.group("filings")
+def filings_group() -> None:
+    """Review account filings (备案): list, approve, reject."""
+
+
+def _acting_admin(username: str):
+    """Return the named user; the services check that it is an administrator."""
+    from hall.users.services import UserError, get_user
+
+    try:
+        return get_user(username)
+    except UserError as exc:
+        raise click.UsageError(str(exc)) from None
+
+
+@filings_group.command("list")
+@click.option("--status", type=click.Choice(["pending", "approved", "rejected"]))
+@with_appcontext
+def filings_list_command(status: str | None) -> None:
+    """List filing requests, oldest first."""
+    from hall.directory.services import filing_requests
+
+    upgrade_database()
+    click.echo(f"{'id':>5}  {'kind':<6} {'status':<8} {'submitted':<17} {'account':<28} name")
+    for request in filing_requests(status=status):
+        account = request.account
+        name = request.payload.get("name") or (account.name if account else "-")
+        click.echo(
+            f"{request.id:>5}  {request.kind:<6} {request.status:<8} "
+            f"{_when(request.submitted_at):<17} {request.account_id or '-':<28} {name}"
+        )
+
+
+@filings_group.command("approve")
+@click.argument("request_id", type=int)
+@click.option("--as", "username", required=True, help="The administrator deciding.")
+@click.option("--allow-second", is_flag=True, help="Allow a second account on the platform.")
+@click.option("--reason", help="Why a second account is allowed (with --allow-second).")
+@with_appcontext
+def filings_approve_command(
+    request_id: int, username: str, allow_second: bool, reason: str | None
+) -> None:
+    """Approve a pending filing request as an administrator."""
+    from hall.directory.services import FilingError, approve_filing
+    from hall.users.services import PermissionDeniedError
+
+    upgrade_database()
+    try:
+        request = approve_filing(
+            _acting_admin(username), request_id, allow_second=allow_second, override_reason=reason
+        )
+    except (FilingError, PermissionDeniedError) as exc:
+        raise click.UsageError(str(exc)) from None
+    db.session.commit()
+    number = request.account.filing_number
+    click.echo(f"request {request.id} approved: account {request.account_id}, filing {number}")
+
+
+@filings_group.command("reject")
+@click.argument("request_id", type=int)
+@click.option("--as", "username", required=True, help="The administrator deciding.")
+@click.option("--reason", required=True, help="Why the filing is rejected (shown to the unit).")
+@with_appcontext
+def filings_reject_command(request_id: int, username: str, reason: str) -> None:
+    """Reject a pending filing request, with the reason, as an administrator."""
+    from hall.directory.services import FilingError, reject_filing
+    from hall.users.services import PermissionDeniedError
+
+    upgrade_database()
+    try:
+        request = reject_filing(_acting_admin(username), request_id, reason)
+    except (FilingError, PermissionDeniedError) as exc:
+        raise click.UsageError(str(exc)) from None
+    db.session.commit()
+    click.echo(f"request {request.id} rejected: account {request.account_id}")

@@ -11,6 +11,7 @@ from typing import Any
 from flask import Flask, Response, current_app, jsonify, render_template, request
 from werkzeug.exceptions import HTTPException
 
+from hall.directory.services import FilingError
 from hall.halls.services import (
     DepartmentNotFoundError,
     HallNotFoundError,
@@ -18,6 +19,7 @@ from hall.halls.services import (
     ItemNotFoundError,
     UnknownFilterError,
 )
+from hall.users.services import PermissionDeniedError
 
 
 class ApiError(Exception):
@@ -37,15 +39,19 @@ DOMAIN_ERRORS: dict[type[Exception], int] = {
     ItemNotFoundError: 404,
     ItemGoneError: 410,
     UnknownFilterError: 422,
+    PermissionDeniedError: 403,
+    FilingError: 409,
 }
 
 # Status -> (title, explanation), English message ids translated by the page.
 PAGE_TEXTS: dict[int, tuple[str, str]] = {
     400: ("Request not understood", "Something in the address was not understood."),
+    403: ("Not allowed", "Your account may not do this."),
     404: (
         "Page not found",
         "We could not find that page. It may have moved, or the address may be mistyped.",
     ),
+    409: ("Not possible now", "The current state of this record does not allow it."),
     410: ("No longer available", "The source has withdrawn this item."),
     500: (
         "Something went wrong",
@@ -82,6 +88,8 @@ def _domain_error(exc: Exception) -> tuple[Response | str, int]:
         withdrawn = exc.item.tombstoned_at
         details = {"withdrawn_at": withdrawn.isoformat().replace("+00:00", "Z")}
         return _json(status, f"item {exc.item.id} was withdrawn by its source", details)
+    if isinstance(exc, PermissionDeniedError | FilingError):
+        return _json(status, str(exc))
     what = {
         HallNotFoundError: "hall",
         DepartmentNotFoundError: "department",

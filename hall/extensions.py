@@ -1,7 +1,9 @@
 """Extensions, created unbound and bound to the app in `create_app`."""
 
+from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
+from flask_wtf.csrf import CSRFProtect
 from sqlalchemy import MetaData
 from sqlalchemy.orm import DeclarativeBase
 
@@ -21,3 +23,6 @@ class Base(DeclarativeBase):
 
 db = SQLAlchemy(model_class=Base)
 migrate = Migrate()
+login_manager = LoginManager()
+# Every form that changes state carries a token; the token-authenticated /api is exempt.
+csrf = CSRFProtect()

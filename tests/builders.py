@@ -13,6 +13,8 @@ from hall.halls.models import Hall
 from hall.search.analysis import analyse_item
 from hall.sync.models import ConnectorInstance
 from hall.timestamps import utcnow
+from hall.users.models import User
+from hall.users.services import create_user
 
 _ids = count(1)
 
@@ -43,6 +45,17 @@ def make_account(id: str = "hrss-web", department: str = "hrss", **values: Any) 
         db.session.add(account)
         db.session.flush()
     return account
+
+
+def make_user(
+    username: str = "op-hrss", role: str = "operator", departments: list[str] = ("hrss",)
+) -> User:
+    """Create a user (password "correct horse battery"), with its departments if needed."""
+    if role == "admin":
+        departments = []
+    for department in departments:
+        make_department(department)
+    return create_user(username, "correct horse battery", role=role, department_ids=departments)
 
 
 def make_connector(

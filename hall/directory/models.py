@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import JSON, ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -39,8 +40,11 @@ PLATFORMS: dict[str, tuple[str, str]] = {
     "other": ("其他", "Other"),
 }
 
-# Filing states; the filing workflow itself comes later. Imported accounts are approved.
+# Filing states (hall/directory/services.py moves accounts between them). Imported accounts
+# are approved; only approved accounts are shown in halls.
 FILING_STATUSES = ("pending", "approved", "rejected", "suspended", "closed")
+FILING_REQUEST_KINDS = ("open", "change", "close")
+FILING_REQUEST_STATUSES = ("pending", "approved", "rejected")
 
 
 class Department(db.Model):
@@ -96,9 +100,44 @@ class Account(db.Model):
     handle: Mapped[str | None] = mapped_column(String(200))
     filing_status: Mapped[str] = mapped_column(String(16), default="approved", index=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # Filing (备案) data: who answers for the account, and how citizens reach it.
+    responsible_person: Mapped[str | None] = mapped_column(String(100))
+    contact_phone: Mapped[str | None] = mapped_column(String(50))
+    # None: never filed (accounts imported from a file), which health reports as unknown.
+    interaction_channels: Mapped[list[str] | None] = mapped_column(JSON)
+    filing_number: Mapped[str | None] = mapped_column(String(64), unique=True)
+    filed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    rejection_reason: Mapped[str | None] = mapped_column(Text)
+    suspended_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
+    closure_notice: Mapped[str | None] = mapped_column(Text)
+    successor_account_id: Mapped[str | None] = mapped_column(ForeignKey("account.id"))
 
     department: Mapped[Department] = relationship(back_populates="accounts")
+    successor: Mapped[Account | None] = relationship(remote_side=[id])
 
     def platform_label(self, language: str = "zh") -> str:
         zh, en = PLATFORMS.get(self.platform, PLATFORMS["other"])
         return en if language == "en" else zh
+
+
+class FilingRequest(db.Model):
+    """One filing to be decided: open an account, change its filed data, or close it."""
+
+    __tablename__ = "filing_request"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    department_id: Mapped[str] = mapped_column(ForeignKey("department.id"), index=True)
+    account_id: Mapped[str | None] = mapped_column(ForeignKey("account.id"), index=True)
+    # What is filed: the new account's fields, or the changed fields, or the closure.
+    payload: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    status: Mapped[str] = mapped_column(String(16), default="pending", index=True)
+    submitted_by: Mapped[int | None] = mapped_column(ForeignKey("hall_user.id"))
+    submitted_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    decided_by: Mapped[int | None] = mapped_column(ForeignKey("hall_user.id"))
+    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    reason: Mapped[str | None] = mapped_column(Text)
+
+    department: Mapped[Department] = relationship()
+    account: Mapped[Account | None] = relationship()

@@ -1,0 +1,1 @@
+"""Reports: account health now; search analytics later."""
