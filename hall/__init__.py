@@ -34,15 +34,23 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     from hall.users.services import load_user
 
     login_manager.user_loader(load_user)
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = "Please sign in to continue."
 
     app.extensions["hall.search"] = SearchService(app.config)
 
     from hall import errors
+    from hall.admin.views import bp as admin_bp
     from hall.api.views import bp as api_bp
+    from hall.auth.views import bp as auth_bp
+    from hall.console.views import bp as console_bp
     from hall.public.views import bp as public_bp
 
     app.register_blueprint(public_bp)
     app.register_blueprint(api_bp)
+    app.register_blueprint(auth_bp)
+    app.register_blueprint(console_bp)
+    app.register_blueprint(admin_bp)
     # The API authenticates with bearer tokens and never reads the session cookie, so a
     # cross-site request has no credentials to ride on; forms elsewhere need the token.
     csrf.exempt(api_bp)

@@ -12,6 +12,7 @@ from flask import Flask, Response, current_app, jsonify, render_template, reques
 from werkzeug.exceptions import HTTPException
 
 from hall.directory.services import FilingError
+from hall.halls.layouts import LayoutNotFoundError
 from hall.halls.services import (
     DepartmentNotFoundError,
     HallNotFoundError,
@@ -41,6 +42,7 @@ DOMAIN_ERRORS: dict[type[Exception], int] = {
     UnknownFilterError: 422,
     PermissionDeniedError: 403,
     FilingError: 409,
+    LayoutNotFoundError: 404,
 }
 
 # Status -> (title, explanation), English message ids translated by the page.
@@ -88,7 +90,7 @@ def _domain_error(exc: Exception) -> tuple[Response | str, int]:
         withdrawn = exc.item.tombstoned_at
         details = {"withdrawn_at": withdrawn.isoformat().replace("+00:00", "Z")}
         return _json(status, f"item {exc.item.id} was withdrawn by its source", details)
-    if isinstance(exc, PermissionDeniedError | FilingError):
+    if isinstance(exc, PermissionDeniedError | FilingError | LayoutNotFoundError):
         return _json(status, str(exc))
     what = {
         HallNotFoundError: "hall",

@@ -243,7 +243,8 @@ def _check_references(data: ImportFile) -> list[str]:
                 problems.append(f"{c_place}: key 'id': connector id belongs to account {owner!r}")
             connector_ids[conn.id] = account.id
             try:
-                get_connector_class(conn.type).validate_config(conn.config)
+                config = _keep_stored_secrets(conn.id, conn.type, conn.config)
+                get_connector_class(conn.type).validate_config(config)
             except UnknownConnectorError as exc:
                 problems.append(f"{c_place}: key 'type': {exc}")
             except ConfigError as exc:
@@ -357,7 +358,8 @@ def _apply_account(entry: AccountEntry, summary: ImportSummary) -> None:
 
 
 def _apply_connector(account_id: str, entry: ConnectorEntry, summary: ImportSummary) -> None:
-    config = get_connector_class(entry.type).validate_config(entry.config)
+    config = _keep_stored_secrets(entry.id, entry.type, entry.config)
+    config = get_connector_class(entry.type).validate_config(config)
     instance = db.session.get(ConnectorInstance, entry.id)
     schedule = {"interval_seconds": entry.interval, "cron": entry.cron}
     if instance is None:
@@ -383,6 +385,24 @@ def _apply_connector(account_id: str, entry: ConnectorEntry, summary: ImportSumm
         summary.count("updated", "connectors")
         if source_changed:
             instance.cursor = {}  # validators of another source mean nothing here
+
+
+def _keep_stored_secrets(connector_id: str, type: str, config: dict[str, Any]) -> dict[str, Any]:
+    """Return `config` with the stored secrets of the same connector where the file omits them.
+
+    Exports leave secrets out (hall/halls/export.py), so a file can be shared and still
+    re-imported; a secret the file does give replaces the stored one.
+    """
+    instance = db.session.get(ConnectorInstance, connector_id)
+    if instance is None or instance.type != type:
+        return config
+    sensitive = {f.name for f in get_connector_class(type).fields if f.sensitive}
+    kept = {
+        name: instance.config[name]
+        for name in sensitive
+        if name not in config and instance.config.get(name) is not None
+    }
+    return {**config, **kept}
 
 
 def _apply_hall(entry: HallEntry, summary: ImportSummary) -> None:

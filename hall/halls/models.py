@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import Column, ForeignKey, String, Table, Text
+from sqlalchemy import JSON, Column, ForeignKey, Integer, String, Table, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from hall.directory.models import Account
@@ -41,3 +42,29 @@ class Hall(db.Model):
 
     def display_description(self, language: str = "zh") -> str | None:
         return (self.description_en or self.description) if language == "en" else self.description
+
+
+LAYOUT_STATUSES = ("draft", "published", "archived")
+
+
+class HallLayout(db.Model):
+    """One version of a hall home page's layout: ordered sections and branding.
+
+    A hall has at most one draft and one published version; publishing archives the
+    previous one. hall/halls/layouts.py validates and changes them.
+    """
+
+    __tablename__ = "hall_layout"
+    __table_args__ = (UniqueConstraint("hall_id", "version"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    hall_id: Mapped[str] = mapped_column(ForeignKey("hall.id", ondelete="CASCADE"), index=True)
+    version: Mapped[int] = mapped_column(Integer)
+    status: Mapped[str] = mapped_column(String(16), index=True)
+    sections: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
+    branding: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    created_by: Mapped[int | None] = mapped_column(ForeignKey("hall_user.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    published_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Shown in a private preview address that needs no sign-in; new for every draft.
+    preview_token: Mapped[str] = mapped_column(String(64), unique=True)

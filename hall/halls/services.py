@@ -289,6 +289,17 @@ def hall_overview(hall: Hall, language: str) -> HallOverview:
     return HallOverview(hall, sectors, services.rows, notices.rows)
 
 
+def rows_for_items(
+    item_ids: list[int], language: str, account_ids: frozenset[str]
+) -> list[ResultRow]:
+    """Return result rows of these live items, in this order, from `account_ids` only."""
+    if not account_ids:
+        return []
+    query = select(Item.id).where(Item.id.in_(item_ids), Item.account_id.in_(account_ids))
+    allowed = set(db.session.scalars(query))
+    return _rows([i for i in item_ids if i in allowed], [], language, account_ids)
+
+
 def http_url(url: str | None) -> str | None:
     """Return `url` if it is an absolute http(s) URL, else None: no javascript: links."""
     if not url:

@@ -10,8 +10,8 @@ from werkzeug.datastructures import MultiDict
 from werkzeug.wrappers import Response
 
 from hall import i18n
-from hall.halls import services
-from hall.halls.models import Hall
+from hall.halls import layouts, services
+from hall.halls.models import Hall, HallLayout
 from hall.halls.services import SearchParams
 from hall.i18n import current_language
 from hall.public import templating
@@ -37,8 +37,28 @@ def home() -> str:
 
 
 def hall_home(hall_id: str) -> str:
-    """Show a hall: search box, departments by sector, services, latest notices."""
+    """Show a hall: its published layout, else search box, departments, services, notices."""
     return _hall_page(services.get_hall(hall_id))
+
+
+def hall_preview(hall_id: str, token: str) -> str:
+    """Show a hall with its draft layout; the unguessable token is the only key."""
+    hall = services.get_hall(hall_id)
+    draft = layouts.preview(hall.id, token)
+    return _hall_page(
+        hall, draft, theme_url=url_for(".preview_theme", hall_id=hall.id, token=token)
+    )
+
+
+def theme(hall_id: str) -> Response:
+    """Serve the stylesheet of the hall's published branding (no inline styles: the CSP)."""
+    published = layouts.published_layout(services.get_hall(hall_id).id)
+    return _stylesheet(layouts.theme_css(published.branding if published else {}))
+
+
+def preview_theme(hall_id: str, token: str) -> Response:
+    """Serve the stylesheet of a draft's branding, for its preview."""
+    return _stylesheet(layouts.theme_css(layouts.preview(hall_id, token).branding))
 
 
 def search_default() -> Response:
@@ -80,9 +100,29 @@ def department(department_id: str) -> str:
     )
 
 
-def _hall_page(hall: Hall) -> str:
-    overview = services.hall_overview(hall, current_language())
-    return render_template("public/hall.html", hall=hall, overview=overview)
+def _hall_page(hall: Hall, layout: HallLayout | None = None, theme_url: str | None = None) -> str:
+    """Render a hall with a layout (default: the published one, else the built-in page)."""
+    preview = layout is not None
+    layout = layout or layouts.published_layout(hall.id)
+    if layout is None:
+        overview = services.hall_overview(hall, current_language())
+        return render_template("public/hall.html", hall=hall, overview=overview)
+    if theme_url is None and layouts.theme_css(layout.branding):
+        theme_url = url_for(".theme", hall_id=hall.id, v=layout.version)
+    return render_template(
+        "public/hall.html",
+        hall=hall,
+        sections=layouts.render_sections(hall, layout, current_language()),
+        branding=layout.branding,
+        theme_url=theme_url,
+        preview=preview,
+    )
+
+
+def _stylesheet(css: str) -> Response:
+    response = Response(css, mimetype="text/css")
+    response.cache_control.max_age = 300
+    return response
 
 
 def _search_params(args: MultiDict[str, str]) -> tuple[SearchParams, bool]:
@@ -107,5 +147,8 @@ bp.add_url_rule("/", view_func=home)
 bp.add_url_rule("/search", view_func=search_default)
 bp.add_url_rule("/halls/<hall_id>/", view_func=hall_home)
 bp.add_url_rule("/halls/<hall_id>/search", view_func=search)
+bp.add_url_rule("/halls/<hall_id>/theme.css", view_func=theme)
+bp.add_url_rule("/halls/<hall_id>/preview/<token>", view_func=hall_preview)
+bp.add_url_rule("/halls/<hall_id>/preview/<token>/theme.css", view_func=preview_theme)
 bp.add_url_rule("/items/<int:item_id>", view_func=item)
 bp.add_url_rule("/departments/<department_id>", view_func=department)

@@ -1,0 +1,1 @@
+"""Administrator pages (/admin): filings, departments, users, halls and layouts, reports."""

@@ -1,0 +1,1 @@
+"""The department console: operators file accounts, set up connectors, watch syncs."""
