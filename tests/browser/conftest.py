@@ -46,10 +46,12 @@ def chromium():
         browser.close()
 
 
-@pytest.fixture
-def page(chromium, live_server):
-    """A fresh browser page that fails the test on console errors or off-site requests."""
-    context = chromium.new_context(locale="zh-CN")
+def guarded_page(browser, live_server: str, **context_options):
+    """Open a page in a new context; its `problems` list console errors and off-site requests.
+
+    The caller closes `page.context` and asserts `page.problems == []`.
+    """
+    context = browser.new_context(**context_options)
     page = context.new_page()
     problems: list[str] = []
     page.on("console", lambda msg: msg.type == "error" and problems.append(msg.text))
@@ -64,6 +66,29 @@ def page(chromium, live_server):
 
     page.route("**/*", only_loopback)
     page.problems = problems
+    return page
+
+
+@pytest.fixture
+def page(chromium, live_server):
+    """A fresh browser page that fails the test on console errors or off-site requests."""
+    page = guarded_page(chromium, live_server, locale="zh-CN")
     yield page
-    context.close()
-    assert problems == [], problems
+    page.context.close()
+    assert page.problems == [], page.problems
+
+
+@pytest.fixture
+def open_page(chromium, live_server):
+    """Open guarded pages, each in its own context (one per user); check them at the end."""
+    opened = []
+
+    def open_one(**context_options):
+        page = guarded_page(chromium, live_server, **context_options)
+        opened.append(page)
+        return page
+
+    yield open_one
+    for page in opened:
+        page.context.close()
+    assert [p.problems for p in opened if p.problems] == []
