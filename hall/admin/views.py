@@ -28,6 +28,7 @@ from hall.directory.services import (
     FilingError,
     approve_filing,
     list_filing_requests,
+    name_consistency_warnings,
     reinstate_account,
     reject_filing,
     suspend_account,
@@ -97,8 +98,10 @@ def reject(request_id: int) -> Response:
 
 def departments() -> str:
     """Show every department with its accounts, each with suspend / reinstate."""
+    found = list_departments()
+    warnings = {d.id: name_consistency_warnings(d.id) for d in found}
     return render_template(
-        "admin/departments.html", departments=list_departments(), sectors=SECTORS
+        "admin/departments.html", departments=found, sectors=SECTORS, warnings=warnings
     )
 
 

@@ -10,6 +10,7 @@ from werkzeug.datastructures import MultiDict
 from werkzeug.wrappers import Response
 
 from hall import i18n
+from hall.directory.services import public_closure_notices
 from hall.halls import layouts, services
 from hall.halls.models import Hall, HallLayout
 from hall.halls.services import SearchParams
@@ -92,11 +93,13 @@ def department(department_id: str) -> str:
     found = services.get_department(department_id)
     page, page_understood = _page(request.args)
     result = services.department_items(found, page, current_language())
+    closures = [a for a in public_closure_notices() if a.department_id == found.id]
     return render_template(
         "public/department.html",
         department=found,
         result=result,
         page_understood=page_understood,
+        closures=closures,
     )
 
 

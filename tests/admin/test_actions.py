@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from hall.audit.models import AuditEntry
-from hall.directory.models import Account
+from hall.directory.models import Account, Department
 from hall.directory.services import apply_for_account
 from hall.extensions import db
 from hall.halls.models import Hall
@@ -139,3 +139,14 @@ def test_the_health_report_has_its_chart_and_csv(world, admin):
 
     assert "<svg" in page and 'role="img"' in page
     assert csv.mimetype == "text/csv" and "hrss-web" in csv.get_data(as_text=True)
+
+
+def test_the_departments_page_warns_of_account_names_that_stray(world, admin):
+    client, _ = admin
+    department = db.session.get(Department, "hrss")
+    department.short_name = "县人社局"
+    db.session.commit()
+    html = client.get("/admin/departments").get_data(as_text=True)
+    # make_account names accounts "<id> 网站", which lacks the department's short name.
+    assert "Name check: “hrss-web 网站” (hrss-web)" in html
+    assert "“县人社局”" in html

@@ -377,3 +377,22 @@ def test_a_closed_account_s_items_leave_hall_search_too(app, client, people):
 
     answer = client.get("/api/v1/halls/county/search?q=社会保险").get_json()
     assert sample.notice.id not in {result["id"] for result in answer["results"]}
+
+
+def test_the_department_page_shows_the_closure_notice_and_successor(people, client):
+    old = approve_filing(people["admin"], apply(people["hrss"]).id).account
+    new = make_account("hrss-web", department="hrss", platform="website", name="市人社局门户网站")
+    close_account(
+        people["hrss"],
+        old.id,
+        notice="本号停止更新，请关注市人社局门户网站。",
+        successor_account_id=new.id,
+    )
+    db.session.commit()
+    html = client.get("/departments/hrss").get_data(as_text=True)
+    assert "已关停账号" in html
+    assert "本号停止更新，请关注市人社局门户网站。" in html
+    assert "现由以下账号提供服务" in html and "市人社局门户网站" in html
+    old.closed_at = utcnow() - timedelta(days=31)
+    db.session.commit()
+    assert "已关停账号" not in client.get("/departments/hrss").get_data(as_text=True)
