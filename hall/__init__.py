@@ -29,6 +29,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     from hall.catalog import models as _catalog  # noqa: F401
     from hall.directory import models as _directory  # noqa: F401
     from hall.halls import models as _halls  # noqa: F401
+    from hall.reports import models as _reports  # noqa: F401
     from hall.search import SearchService
     from hall.sync import models as _sync  # noqa: F401
     from hall.users.services import load_user

@@ -422,6 +422,15 @@ def health_report_command(
         click.secho(line, fg="red" if row.problems else None)
 
 
+@health_group.command("snapshot")
+@with_appcontext
+def health_snapshot_command() -> None:
+    """Store today's health of every account (what the worker does daily)."""
+    from hall.reports.health import record_daily_snapshot
+
+    click.echo(f"health of {record_daily_snapshot()} accounts recorded")
+
+
 @health_group.command("check")
 @_scope_options
 @with_appcontext

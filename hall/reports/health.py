@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from sqlalchemy import ColumnElement, case, func, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import aliased
 
 from hall.catalog.models import Item
@@ -311,3 +312,33 @@ def _interaction_ok(account: Account) -> bool | None:
     # never recorded (None), we cannot tell, and unknown is not the same as "none".
     channels = getattr(account, "interaction_channels", None)
     return None if channels is None else bool(channels)
+
+
+def record_daily_snapshot(now: datetime | None = None) -> int:
+    """Store today's health of every account (replacing today's earlier snapshot); commit."""
+    from hall.reports.models import HealthSnapshot
+
+    now = now or utcnow()
+    healths = compute_health(now=now)
+    db.session.execute(db.delete(HealthSnapshot).where(HealthSnapshot.day == now.date()))
+    db.session.add_all(
+        HealthSnapshot(
+            day=now.date(),
+            account_id=h.account_id,
+            status=h.status,
+            last_item_at=h.last_item_at,
+            items_last_30_days=h.items_last_30_days,
+            interaction_ok=h.interaction_ok,
+            consecutive_failures=h.consecutive_failures,
+            last_error=h.last_error,
+            computed_at=now,
+        )
+        for h in healths
+    )
+    try:
+        db.session.commit()
+    except IntegrityError:
+        # Another worker stored today's snapshot at the same moment; one is enough.
+        db.session.rollback()
+        return 0
+    return len(healths)

@@ -151,6 +151,15 @@ class Worker:
         with self.app.app_context():
             return purge_outcomes(self.app.config["SYNC_OUTCOME_RETENTION_DAYS"])
 
+    def health_snapshot(self) -> int:
+        """Store today's health of every account (the daily inspection job)."""
+        from hall.reports.health import record_daily_snapshot
+
+        with self.app.app_context():
+            count = record_daily_snapshot()
+        log.info("health of %s accounts recorded", count)
+        return count
+
     def shutdown(self) -> None:
         """Stop taking work and wait for the runs in progress."""
         self.pool.shutdown(wait=True)
@@ -166,6 +175,8 @@ class Worker:
             self.index, "interval", seconds=config["INDEX_POLL_SECONDS"], id="index", **every
         )
         scheduler.add_job(self.purge, "interval", hours=6, id="purge", **every)
+        # Once a day, early morning in China (01:00 +08:00).
+        scheduler.add_job(self.health_snapshot, "cron", hour=17, minute=0, id="health", **every)
 
 
 def index_changes(app: Flask) -> int:
