@@ -32,11 +32,11 @@ from hall.halls.services import (
     SearchParams,
     SectorGroup,
     get_hall,
-    hall_overview,
     http_url,
     public_accounts,
     rows_for_items,
     search_hall,
+    sector_groups,
 )
 from hall.timestamps import utcnow
 from hall.users.models import User
@@ -380,10 +380,12 @@ class RenderedSection:
     sectors: list[SectorGroup] = field(default_factory=list)
 
 
-def render_sections(hall: Hall, layout: HallLayout, language: str) -> list[RenderedSection]:
+def render_sections(
+    hall: Hall, sections: list[dict[str, Any]], language: str
+) -> list[RenderedSection]:
     """Return a layout's sections, in order, with the hall's items each one shows."""
     rendered = []
-    for section in layout.sections:
+    for section in sections:
         kind, settings = section["type"], section.get("settings", {})
         part = RenderedSection(kind, settings)
         if kind == "featured_services":
@@ -392,7 +394,7 @@ def render_sections(hall: Hall, layout: HallLayout, language: str) -> list[Rende
             params = SearchParams(kind="content", per_page=settings.get("count", 8))
             part.rows = search_hall(hall, params, language).rows
         elif kind == "departments_by_sector":
-            part.sectors = hall_overview(hall, language).sectors
+            part.sectors = sector_groups(hall, language)
         rendered.append(part)
     return rendered
 

@@ -28,8 +28,6 @@ from hall.search.query import SearchAnswer, SearchQuery
 MAX_PAGE = 1000
 FILTERS = ("kind", "sector", "department", "account")
 FACETS = ("sector", "department", "kind")
-HOME_SERVICES = 6
-HOME_NOTICES = 8
 
 
 class HallNotFoundError(LookupError):
@@ -160,16 +158,6 @@ class SectorGroup:
     departments: list[DepartmentCount]
 
 
-@dataclass
-class HallOverview:
-    """What a hall's home page shows."""
-
-    hall: Hall
-    sectors: list[SectorGroup]
-    services: list[ResultRow]
-    notices: list[ResultRow]
-
-
 def get_hall(hall_id: str) -> Hall:
     """Return the hall with this id, or raise HallNotFoundError."""
     hall = db.session.get(Hall, hall_id)
@@ -259,8 +247,8 @@ def department_items(department: Department, page: int, language: str) -> HallSe
     return _search(SearchParams(department=department.id, page=page), account_ids, language)
 
 
-def hall_overview(hall: Hall, language: str) -> HallOverview:
-    """Return a hall's departments by sector with item counts, and its latest items."""
+def sector_groups(hall: Hall, language: str) -> list[SectorGroup]:
+    """Return the hall's departments grouped by sector, each with its item count."""
     accounts = public_accounts(hall)
     account_ids = frozenset(account.id for account in accounts)
     everything = _search(SearchParams(per_page=1), account_ids, language)
@@ -276,7 +264,7 @@ def hall_overview(hall: Hall, language: str) -> HallOverview:
             )
         )
     order = list(SECTORS)
-    sectors = [
+    return [
         SectorGroup(
             sector,
             _label(SECTORS, sector, language),
@@ -284,9 +272,6 @@ def hall_overview(hall: Hall, language: str) -> HallOverview:
         )
         for sector, group in sorted(by_sector.items(), key=lambda pair: _position(order, pair[0]))
     ]
-    services = _search(SearchParams(kind="service", per_page=HOME_SERVICES), account_ids, language)
-    notices = _search(SearchParams(kind="content", per_page=HOME_NOTICES), account_ids, language)
-    return HallOverview(hall, sectors, services.rows, notices.rows)
 
 
 def rows_for_items(

@@ -108,15 +108,17 @@ def _hall_page(hall: Hall, layout: HallLayout | None = None, theme_url: str | No
     preview = layout is not None
     layout = layout or layouts.published_layout(hall.id)
     if layout is None:
-        overview = services.hall_overview(hall, current_language())
-        return render_template("public/hall.html", hall=hall, overview=overview)
-    if theme_url is None and layouts.theme_css(layout.branding):
-        theme_url = url_for(".theme", hall_id=hall.id, v=layout.version)
+        # The built-in page is the default layout, drawn by the same section templates.
+        sections, branding = layouts.default_sections(), {}
+    else:
+        sections, branding = layout.sections, layout.branding
+        if theme_url is None and layouts.theme_css(branding):
+            theme_url = url_for(".theme", hall_id=hall.id, v=layout.version)
     return render_template(
         "public/hall.html",
         hall=hall,
-        sections=layouts.render_sections(hall, layout, current_language()),
-        branding=layout.branding,
+        sections=layouts.render_sections(hall, sections, current_language()),
+        branding=branding,
         theme_url=theme_url,
         preview=preview,
     )
