@@ -146,7 +146,7 @@ def test_the_departments_page_warns_of_account_names_that_stray(world, admin):
     department = db.session.get(Department, "hrss")
     department.short_name = "县人社局"
     db.session.commit()
-    html = client.get("/admin/departments").get_data(as_text=True)
+    html = client.get("/admin/departments?lang=en").get_data(as_text=True)
     # make_account names accounts "<id> 网站", which lacks the department's short name.
     assert "Name check: “hrss-web 网站” (hrss-web)" in html
     assert "“县人社局”" in html

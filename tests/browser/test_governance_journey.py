@@ -88,7 +88,7 @@ def test_an_account_from_application_to_suspension(app, world, open_page, live_s
 
     # The admin approves it from the filing queue; a filing number is given.
     sign_in(admin, live_server, "root")
-    admin.goto(f"{live_server}/admin/filings")
+    admin.goto(f"{live_server}/admin/filings?lang=en")
     filing = admin.locator("section.filing").filter(has_text=account_id)
     follow(admin, filing.get_by_role("button", name="Approve"))
     assert any("approved" in message for message in flash(admin))

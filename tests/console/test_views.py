@@ -368,7 +368,7 @@ def test_every_console_message_has_a_chinese_translation():
     from hall.console import forms
 
     used = {SIGN_IN_FAILED, "Please sign in to continue.", "One per line.", "A JSON object."}
-    for folder in ("console", "auth"):
+    for folder in ("console", "auth", "admin"):
         for template in (HALL / folder / "templates").rglob("*.html"):
             text = template.read_text()
             used |= set(re.findall(r'_\(\s*"([^"]+)"', text))
@@ -382,6 +382,8 @@ def test_every_console_message_has_a_chinese_translation():
         re.findall(r'errors\["\w+"\] = "([^"]+)"', (HALL / "console" / "forms.py").read_text())
     )
     used |= {"pending", "approved", "rejected", "suspended", "closed", "open", "change", "close"}
+    used |= {"Up", "Down", "Add every account of", "Remove every account of"}
+    used |= {"draft", "published", "archived"}
     assert forms  # the module the error messages come from
     assert used - MESSAGES.keys() == set()
 
