@@ -139,12 +139,7 @@ class Worker:
 
     def index(self) -> int:
         """Apply pending change-log rows to the index."""
-        from hall.search.indexer import apply_changes
-
-        with self.app.app_context():
-            return apply_changes(
-                self.app.config["INDEX_PATH"], batch_size=self.app.config["INDEX_BATCH_SIZE"]
-            )
+        return index_changes(self.app)
 
     def purge(self) -> int:
         """Delete per-item outcomes past their retention."""
