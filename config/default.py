@@ -27,6 +27,12 @@ LOGIN_LOCKOUT_SECONDS = 900
 # Region code in filing numbers of departments that have none of their own.
 FILING_REGION_CODE = "000000"
 
+# Working days within which a change to an account is to be filed (a local rule).
+FILING_CHANGE_WORKING_DAYS = 2
+
+# Seconds one check of an account's interaction channel address may take.
+CHANNEL_CHECK_TIMEOUT = 10
+
 # Days a closed account's closure notice (with its successor) stays public.
 CLOSURE_NOTICE_DAYS = 30
 

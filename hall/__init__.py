@@ -28,6 +28,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     from hall.audit import models as _audit  # noqa: F401
     from hall.catalog import models as _catalog  # noqa: F401
     from hall.directory import models as _directory  # noqa: F401
+    from hall.exchange import models as _exchange  # noqa: F401
     from hall.halls import models as _halls  # noqa: F401
     from hall.reports import models as _reports  # noqa: F401
     from hall.search import SearchService

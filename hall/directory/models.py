@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, String, Text
+from sqlalchemy import JSON, Boolean, Column, Date, Float, ForeignKey, String, Table, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from hall.extensions import db
@@ -103,8 +103,20 @@ class Account(db.Model):
     # Filing (备案) data: who answers for the account, and how citizens reach it.
     responsible_person: Mapped[str | None] = mapped_column(String(100))
     contact_phone: Mapped[str | None] = mapped_column(String(50))
+    # The unit that hosts the account (the certified subject), with its 18-character unified
+    # social credit code; the unit that supervises it; the company running it, if outsourced.
+    host_unit: Mapped[str | None] = mapped_column(String(200))
+    host_unit_credit_code: Mapped[str | None] = mapped_column(String(18))
+    supervising_unit: Mapped[str | None] = mapped_column(String(200))
+    outsourced_operator: Mapped[str | None] = mapped_column(String(200))
     # None: never filed (accounts imported from a file), which health reports as unknown.
     interaction_channels: Mapped[list[str] | None] = mapped_column(JSON)
+    # Where citizens leave a message or comment; the health job checks that it answers
+    # (hall/reports/channels.py) and keeps the last result here.
+    interaction_url: Mapped[str | None] = mapped_column(String(2000))
+    channel_checked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    channel_ok: Mapped[bool | None] = mapped_column(Boolean)
+    channel_detail: Mapped[str | None] = mapped_column(String(500))
     filing_number: Mapped[str | None] = mapped_column(String(64), unique=True)
     filed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     rejection_reason: Mapped[str | None] = mapped_column(Text)
@@ -138,6 +150,49 @@ class FilingRequest(db.Model):
     decided_by: Mapped[int | None] = mapped_column(ForeignKey("hall_user.id"))
     decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     reason: Mapped[str | None] = mapped_column(Text)
+    # For a change: the day it took effect on the platform. Changes are to be filed within
+    # FILING_CHANGE_WORKING_DAYS working days of it (hall/workdays.py counts them).
+    effective_on: Mapped[date | None] = mapped_column(Date)
 
     department: Mapped[Department] = relationship()
     account: Mapped[Account | None] = relationship()
+
+
+# Which services are handled at a service point (from the services' guides, or filed).
+service_point_item = Table(
+    "service_point_item",
+    db.metadata,
+    Column(
+        "service_point_id", ForeignKey("service_point.id", ondelete="CASCADE"), primary_key=True
+    ),
+    Column("item_id", ForeignKey("item.id", ondelete="CASCADE"), primary_key=True),
+)
+
+
+class ServicePoint(db.Model):
+    """A place where a department serves citizens in person, with WGS-84 coordinates.
+
+    Filed by the department (or imported), or gathered from its services' guides
+    (`source` "guide"), which also fills service_point_item.
+    """
+
+    __tablename__ = "service_point"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    department_id: Mapped[str] = mapped_column(ForeignKey("department.id"), index=True)
+    name: Mapped[str] = mapped_column(String(200))
+    name_en: Mapped[str | None] = mapped_column(String(300))
+    address: Mapped[str | None] = mapped_column(String(500))
+    district: Mapped[str | None] = mapped_column(String(100), index=True)
+    latitude: Mapped[float | None] = mapped_column(Float)
+    longitude: Mapped[float | None] = mapped_column(Float)
+    phone: Mapped[str | None] = mapped_column(String(50))
+    hours: Mapped[str | None] = mapped_column(String(200))
+    source: Mapped[str] = mapped_column(String(16), default="filed")  # "filed" | "guide"
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    department: Mapped[Department] = relationship()
+
+    def display_name(self, language: str = "zh") -> str:
+        return (self.name_en or self.name) if language == "en" else self.name

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from flask_login import UserMixin
-from sqlalchemy import Boolean, Column, ForeignKey, String, Table
+from sqlalchemy import Boolean, Column, ForeignKey, Integer, String, Table
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from hall.directory.models import Department
@@ -38,10 +38,17 @@ class User(UserMixin, db.Model):
     is_active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Part of the session id (get_id): raising it on a password change or deactivation
+    # ends every session the user has open.
+    session_version: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
     departments: Mapped[list[Department]] = relationship(
         secondary=user_department, order_by="Department.id"
     )
+
+    def get_id(self) -> str:
+        """Return the session id, "id:version", so raising the version ends every session."""
+        return f"{self.id}:{self.session_version or 0}"
 
     @property
     def is_admin(self) -> bool:

@@ -1,0 +1,1 @@
+"""Citizens' messages to departments, the departments' replies, and service ratings."""
