@@ -36,6 +36,18 @@ CHANNEL_CHECK_TIMEOUT = 10
 # Days a closed account's closure notice (with its successor) stays public.
 CLOSURE_NOTICE_DAYS = 30
 
+# Messages, ratings and follow-up replies one sender (a daily-keyed hash of the address) may send per hour, each.
+MESSAGE_RATE_LIMIT = 5
+
+# Seconds a citizen's form must have been open before it is accepted (faster is a script).
+MESSAGE_MIN_SECONDS = 3
+
+# Seconds a citizen's form stays valid after it was served.
+MESSAGE_MAX_FORM_AGE_SECONDS = 86400
+
+# Most links (http://, https://, www.) a message, reply or rating comment may hold.
+MESSAGE_MAX_LINKS = 2
+
 # Folder holding the SQLite database, the Whoosh index and other local state.
 INSTANCE_PATH = ""
 
@@ -141,8 +153,23 @@ SEARCH_REFRESH_SECONDS = 2.0
 # Milliseconds a query may spend collecting hits before it answers with what it has.
 SEARCH_TIME_LIMIT_MS = 1500
 
+# A query finding fewer results than this gets a did-you-mean spelling, if one finds more (0: never).
+SEARCH_SUGGEST_BELOW = 3
+
+# Seconds a process keeps a hall's synonyms and best bets before reading them again (edits in the same process apply at once).
+SEARCH_RELEVANCE_CACHE_SECONDS = 60
+
+# Days of anonymous search statistics (query, day, counts) kept; older rows are deleted by the worker's daily job.
+SEARCH_STATS_RETENTION_DAYS = 400
+
+# Days of service page views that rank a hall's hot services (today included).
+HOT_SERVICES_DAYS = 30
+
 # Language of pages when the visitor has not chosen one: "zh" or "en".
 DEFAULT_LANGUAGE = "zh"
 
 # Hall shown at "/" when a deployment serves several; empty means the first hall.
 DEFAULT_HALL = ""
+
+# Public address of the site (scheme, host, mount path) used in feeds, sitemaps, Open311 and JSON-LD links; empty means the request's own host.
+PUBLIC_BASE_URL = ""

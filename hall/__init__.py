@@ -41,11 +41,21 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
 
     app.extensions["hall.search"] = SearchService(app.config)
 
+    # Blueprints, and the modules that add views to them: imported before registering.
     from hall import errors
+    from hall.admin import life_events as _admin_life_events  # noqa: F401
+    from hall.admin import relevance as _admin_relevance  # noqa: F401
     from hall.admin.views import bp as admin_bp
+    from hall.api.feeds import bp as feeds_bp
+    from hall.api.open311 import bp as open311_bp
     from hall.api.views import bp as api_bp
     from hall.auth.views import bp as auth_bp
+    from hall.console import exchange as _console_exchange  # noqa: F401
+    from hall.console import gaps as _console_gaps  # noqa: F401
     from hall.console.views import bp as console_bp
+    from hall.public import browse as _public_browse  # noqa: F401
+    from hall.public import exchange as _public_exchange  # noqa: F401
+    from hall.public import nearby as _public_nearby  # noqa: F401
     from hall.public.views import bp as public_bp
 
     app.register_blueprint(public_bp)
@@ -53,6 +63,8 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(auth_bp)
     app.register_blueprint(console_bp)
     app.register_blueprint(admin_bp)
+    app.register_blueprint(feeds_bp)  # Atom, OpenSearch, sitemaps, robots.txt: no prefix
+    app.register_blueprint(open311_bp)
     # The API authenticates with bearer tokens and never reads the session cookie, so a
     # cross-site request has no credentials to ride on; forms elsewhere need the token.
     csrf.exempt(api_bp)

@@ -407,18 +407,19 @@ def health_report_command(
     click.echo("  ".join(f"{status} {count}" for status, count in report.summary.items()))
     click.echo(
         f"{'account':<24} {'status':<9} {'last item':<11} {'days':>5} {'30d':>4} "
-        f"{'chan':<4} {'fails':>5}  department / account name"
+        f"{'channel':<9} {'fails':>5}  department / account name"
     )
     for row in report.rows:
         last = row.last_item_at.strftime("%Y-%m-%d") if row.last_item_at else "-"
         days = "-" if row.days_since_last_item is None else str(row.days_since_last_item)
-        channel = {True: "yes", False: "no", None: "?"}[row.interaction_ok]
         # Names are CJK (two columns wide in a terminal), so they go last, unpadded.
         line = (
             f"{row.account_id:<24} {row.status:<9} {last:<11} {days:>5} "
-            f"{row.items_last_30_days:>4} {channel:<4} {row.consecutive_failures:>5}  "
+            f"{row.items_last_30_days:>4} {row.channel_state:<9} {row.consecutive_failures:>5}  "
             f"{row.department_name} / {row.account_name}"
         )
+        if row.channel_state == "fails":
+            line += f"  (channel: {row.channel_detail})"
         click.secho(line, fg="red" if row.problems else None)
 
 
@@ -431,11 +432,20 @@ def health_snapshot_command() -> None:
     click.echo(f"health of {record_daily_snapshot()} accounts recorded")
 
 
+@health_group.command("check-channels")
+@with_appcontext
+def health_check_channels_command() -> None:
+    """Request each approved account's interaction channel address; store whether it works."""
+    from hall.reports.channels import check_channels
+
+    click.echo(f"interaction channels: {check_channels()}")
+
+
 @health_group.command("check")
 @_scope_options
 @with_appcontext
 def health_check_command(department_id: str | None, hall_id: str | None) -> None:
-    """List accounts that are inactive, dormant, without a channel or failing to sync.
+    """List accounts that are inactive, dormant, without a working channel or failing to sync.
 
     Meant for a daily job; it exits 0 when it ran, whatever it found, so the job's
     failure means the check itself broke.
@@ -532,6 +542,10 @@ def demo_command(host: str, port: int, no_serve: bool) -> None:
             os.unlink(f.name)
         runs = sync_connectors(on_run=_print_run)
         click.echo(f"{len(runs)} connectors synced")
+        from hall.demo.life_events import DEMO_HALL_ID, create_life_events
+
+        click.echo(f"{len(create_life_events(DEMO_HALL_ID))} life events created")
+        db.session.commit()
         if no_serve:
             return
         _serve(
@@ -620,9 +634,57 @@ def users_list_command() -> None:
         )
 
 
+def _change_user(change: Callable[..., object], username: str, **values: object):
+    """Apply a users service as the command line (audited as no user); refuse with a reason."""
+    from hall.users.services import UserError, get_user
+
+    upgrade_database()
+    try:
+        user = change(None, get_user(username).id, **values)
+    except UserError as exc:
+        raise click.UsageError(str(exc)) from None
+    db.session.commit()
+    return user
+
+
+@users_group.command("deactivate")
+@click.argument("username")
+@with_appcontext
+def users_deactivate_command(username: str) -> None:
+    """Stop a user signing in and end their open sessions."""
+    from hall.users.services import deactivate_user
+
+    user = _change_user(deactivate_user, username)
+    click.echo(f"{user.username} deactivated; their sessions ended")
+
+
+@users_group.command("reactivate")
+@click.argument("username")
+@with_appcontext
+def users_reactivate_command(username: str) -> None:
+    """Let a deactivated user sign in again."""
+    from hall.users.services import reactivate_user
+
+    user = _change_user(reactivate_user, username)
+    click.echo(f"{user.username} reactivated")
+
+
+@users_group.command("set-password")
+@click.argument("username")
+@click.option("--password-stdin", is_flag=True, help="Read the password from stdin.")
+@with_appcontext
+def users_set_password_command(username: str, password_stdin: bool) -> None:
+    """Give a user a new password (prompted twice, hidden) and end their open sessions."""
+    from hall.users.services import reset_password
+
+    password = _read_password(password_stdin)
+    user = _change_user(reset_password, username, new_password=password)
+    click.echo(f"password of {user.username} set; their sessions ended")
+
+
 @click.group("filings")
 def filings_group() -> None:
-    """Review account filings (备案): list, approve, reject."""
+    """Review account filings (备案): list, approve, reject; suspend, reinstate, close accounts."""
 
 
 def _acting_admin(username: str):
@@ -695,3 +757,60 @@ def filings_reject_command(request_id: int, username: str, reason: str) -> None:
         raise click.UsageError(str(exc)) from None
     db.session.commit()
     click.echo(f"request {request.id} rejected: account {request.account_id}")
+
+
+def _account_action(change: Callable[..., object], username: str, *args, **values):
+    """Apply a filing service as the named administrator; refuse with a reason."""
+    from hall.directory.services import FilingError
+    from hall.users.services import PermissionDeniedError
+
+    upgrade_database()
+    try:
+        result = change(_acting_admin(username), *args, **values)
+    except (FilingError, PermissionDeniedError) as exc:
+        raise click.UsageError(str(exc)) from None
+    db.session.commit()
+    return result
+
+
+@filings_group.command("suspend")
+@click.argument("account_id")
+@click.option("--as", "username", required=True, help="The administrator deciding.")
+@click.option("--reason", required=True, help="Why the account is suspended.")
+@with_appcontext
+def filings_suspend_command(account_id: str, username: str, reason: str) -> None:
+    """Suspend an approved account: its items leave every hall at once."""
+    from hall.directory.services import suspend_account
+
+    account = _account_action(suspend_account, username, account_id, reason)
+    click.echo(f"account {account.id} suspended")
+
+
+@filings_group.command("reinstate")
+@click.argument("account_id")
+@click.option("--as", "username", required=True, help="The administrator deciding.")
+@with_appcontext
+def filings_reinstate_command(account_id: str, username: str) -> None:
+    """Reinstate a suspended account: its items are back in the halls at once."""
+    from hall.directory.services import reinstate_account
+
+    account = _account_action(reinstate_account, username, account_id)
+    click.echo(f"account {account.id} reinstated")
+
+
+@filings_group.command("close")
+@click.argument("account_id")
+@click.option("--as", "username", required=True, help="The administrator closing it.")
+@click.option("--notice", required=True, help="The public closure notice.")
+@click.option("--successor", help="The id of the account that takes over.")
+@with_appcontext
+def filings_close_command(
+    account_id: str, username: str, notice: str, successor: str | None
+) -> None:
+    """Close (注销) an account with a public notice naming its successor, if any."""
+    from hall.directory.services import close_account
+
+    request = _account_action(
+        close_account, username, account_id, notice=notice, successor_account_id=successor
+    )
+    click.echo(f"account {request.account_id} closed; its notice is public")

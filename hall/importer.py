@@ -8,6 +8,7 @@ named in the file are left as they are.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
@@ -19,9 +20,12 @@ from connectors import get_connector_class
 from connectors.base import ConfigError, UnknownConnectorError
 from hall.catalog.models import Item
 from hall.catalog.services import log_reindex
+from hall.directory.credit_codes import CreditCodeError, check_credit_code
 from hall.directory.models import PLATFORMS, SECTORS, Account, Department
+from hall.directory.points import FiledPoint, refresh_guide_points, replace_filed_points
 from hall.extensions import db
 from hall.halls.models import Hall
+from hall.halls.relevance import seed_synonyms
 from hall.sync.models import ConnectorInstance
 from hall.timestamps import utcnow
 
@@ -51,6 +55,17 @@ class DepartmentEntry(_Entry):
     region: str | None = None
     parent: str | None = None
     description: str | None = None
+    # Given: the department's filed points become exactly these. Absent: left as they are.
+    service_points: list[FiledPoint] = []
+
+    @field_validator("service_points")
+    @classmethod
+    def _one_point_per_name(cls, points: list[FiledPoint]) -> list[FiledPoint]:
+        names = [point.name for point in points]
+        duplicates = sorted({name for name in names if names.count(name) > 1})
+        if duplicates:
+            raise ValueError("duplicate service point name: " + ", ".join(duplicates))
+        return points
 
     @field_validator("sector")
     @classmethod
@@ -117,7 +132,44 @@ class AccountEntry(_Entry):
     name: str = Field(min_length=1, max_length=200)
     url: str | None = None
     handle: str | None = None
+    # Filing data (备案): the host unit with its unified social credit code (checked as
+    # GB 32100-2015 says), the supervising unit, the operating company if outsourced.
+    host_unit: str | None = Field(default=None, max_length=200)
+    host_unit_credit_code: str | None = None
+    supervising_unit: str | None = Field(default=None, max_length=200)
+    outsourced_operator: str | None = Field(default=None, max_length=200)
+    # Where citizens leave messages; the daily health job checks that it answers.
+    interaction_url: str | None = Field(default=None, max_length=2000)
     connectors: list[ConnectorEntry] = []
+
+    @field_validator("interaction_url")
+    @classmethod
+    def _web_address(cls, value: str | None) -> str | None:
+        if not value:
+            return None
+        if not re.fullmatch(r"https?://[^\s/?#]+\S*", value, flags=re.IGNORECASE):
+            raise ValueError("must be a full address starting with http:// or https://")
+        return value
+
+    @field_validator("host_unit_credit_code")
+    @classmethod
+    def _credit_code(cls, value: str | None) -> str | None:
+        if not value:
+            return None
+        try:
+            return check_credit_code(value)
+        except CreditCodeError as exc:
+            raise ValueError(str(exc)) from None
+
+
+# Account keys that are filing data: optional, and kept as filed when a file leaves them out.
+FILING_KEYS = (
+    "host_unit",
+    "host_unit_credit_code",
+    "supervising_unit",
+    "outsourced_operator",
+    "interaction_url",
+)
 
 
 class HallEntry(_Entry):
@@ -147,9 +199,10 @@ class ImportSummary:
     created: dict[str, int] = field(default_factory=dict)
     updated: dict[str, int] = field(default_factory=dict)
 
-    def count(self, bucket: str, kind: str) -> None:
+    def count(self, bucket: str, kind: str, n: int = 1) -> None:
         target = self.created if bucket == "created" else self.updated
-        target[kind] = target.get(kind, 0) + 1
+        if n:
+            target[kind] = target.get(kind, 0) + n
 
     @property
     def changed(self) -> bool:
@@ -283,6 +336,9 @@ def import_text(text: str, source: str = "<text>") -> ImportSummary:
     try:
         for dept in data.departments:
             _apply_department(dept, summary)
+            _apply_service_points(dept, summary)
+        if "service_points" in summary.created or "service_points" in summary.updated:
+            refresh_guide_points()  # guide points take their districts from filed ones
         db.session.flush()
         for account in data.accounts:
             _apply_account(account, summary)
@@ -332,6 +388,14 @@ def _apply_department(entry: DepartmentEntry, summary: ImportSummary) -> None:
             log_reindex(item_ids, utcnow())
 
 
+def _apply_service_points(entry: DepartmentEntry, summary: ImportSummary) -> None:
+    if "service_points" not in entry.model_fields_set:
+        return  # an exported file has none: keep what was filed
+    changes = replace_filed_points(department_id=entry.id, points=entry.service_points)
+    summary.count("created", "service_points", changes.added)
+    summary.count("updated", "service_points", changes.updated + changes.removed)
+
+
 def _apply_account(entry: AccountEntry, summary: ImportSummary) -> None:
     values = {
         "department_id": entry.department,
@@ -340,14 +404,23 @@ def _apply_account(entry: AccountEntry, summary: ImportSummary) -> None:
         "url": entry.url,
         "handle": entry.handle,
     }
+    # Only when given: a file without the key keeps what an operator filed.
+    for key in FILING_KEYS:
+        if key in entry.model_fields_set:
+            values[key] = getattr(entry, key) or None
     account = db.session.get(Account, entry.id)
     if account is None:
         db.session.add(Account(id=entry.id, filing_status="approved", **values))
         summary.count("created", "accounts")
     else:
         moved = account.department_id != entry.department
+        readdressed = (
+            values.get("interaction_url", account.interaction_url) != account.interaction_url
+        )
         if _update(account, values):
             summary.count("updated", "accounts")
+            if readdressed:  # the last check was of the old address
+                account.channel_checked_at = account.channel_ok = account.channel_detail = None
             if moved:
                 log_reindex(
                     db.session.scalars(db.select(Item.id).where(Item.account_id == account.id)),
@@ -424,6 +497,7 @@ def _apply_hall(entry: HallEntry, summary: ImportSummary) -> None:
     if hall is None:
         hall = Hall(id=entry.id, **values)
         db.session.add(hall)
+        seed_synonyms(hall)  # as a hall created by hand: the seed synonyms, editable
         summary.count("created", "halls")
         changed = False
     else:

@@ -7,9 +7,11 @@ from itertools import count
 from typing import Any
 
 from hall.catalog.models import ChangeLog, Item
+from hall.directory.credit_codes import complete_credit_code
 from hall.directory.models import Account, Department
 from hall.extensions import db
-from hall.halls.models import Hall
+from hall.halls.models import Hall, LifeEvent, LifeEventStep
+from hall.halls.relevance import seed_synonyms
 from hall.search.analysis import analyse_item
 from hall.sync.models import ConnectorInstance
 from hall.timestamps import utcnow
@@ -17,6 +19,20 @@ from hall.users.models import User
 from hall.users.services import create_user
 
 _ids = count(1)
+
+# A fictional host unit's unified social credit code, with both check characters right.
+CREDIT_CODE = complete_credit_code("11330102MB000001")
+
+
+def filing_data(**values: Any) -> dict[str, Any]:
+    """Return complete filing data for apply_for_account, `values` replacing the defaults."""
+    return {
+        "host_unit": "某某县人力资源和社会保障局",
+        "host_unit_credit_code": CREDIT_CODE,
+        "responsible_person": "张三",
+        "contact_phone": "0571-12345678",
+        **values,
+    }
 
 
 def make_department(id: str = "hrss", sector: str = "social_security", **values: Any) -> Department:
@@ -77,6 +93,7 @@ def make_hall(id: str = "county", accounts: list[str] = (), **values: Any) -> Ha
     hall.accounts = [db.session.get(Account, a) or make_account(a) for a in accounts]
     db.session.add(hall)
     db.session.flush()
+    seed_synonyms(hall)  # as every created hall has them
     return hall
 
 
@@ -121,3 +138,23 @@ def make_item(
     )
     db.session.flush()
     return item
+
+
+def make_life_event(
+    slug: str = "baby", hall: str = "county", item_ids: list[int] = (), **values: Any
+) -> LifeEvent:
+    """Add a life event (topic) to a hall with these services as its steps, in order."""
+    topic = LifeEvent(
+        hall_id=hall,
+        slug=slug,
+        title=values.pop("title", f"{slug} 主题"),
+        position=values.pop("position", 0),
+        **values,
+    )
+    topic.steps = [
+        LifeEventStep(item_id=item_id, position=position)
+        for position, item_id in enumerate(item_ids)
+    ]
+    db.session.add(topic)
+    db.session.flush()
+    return topic

@@ -1,12 +1,15 @@
 import textwrap
 
 import pytest
+import yaml
 
 from hall.directory.models import Account, Department
 from hall.extensions import db
+from hall.halls.export import export_hall_yaml
 from hall.halls.models import Hall
 from hall.importer import ImportFileError, import_text
 from hall.sync.models import ConnectorInstance
+from tests.builders import CREDIT_CODE
 
 GOOD = textwrap.dedent(
     """
@@ -141,3 +144,51 @@ def test_connector_schedules_are_imported_and_checked(app):
     for bad, message in [("interval: 5s", "at least a minute"), ('cron: "every day"', "crontab")]:
         with pytest.raises(ImportFileError, match=message):
             import_text(scheduled.replace("interval: 30m", bad))
+
+
+FILED = GOOD.replace(
+    "    url: https://hrss.example.gov.cn/\n",
+    "    url: https://hrss.example.gov.cn/\n"
+    "    host_unit: 某某县人力资源和社会保障局\n"
+    f"    host_unit_credit_code: '{CREDIT_CODE.lower()}'\n"
+    "    supervising_unit: 某某县人民政府办公室\n"
+    "    outsourced_operator: 某某传媒有限公司\n",
+)
+assert FILED != GOOD
+
+
+def test_filing_data_is_imported_checked_and_exported_back(app):
+    import_text(FILED)
+
+    account = db.session.get(Account, "hrss-web")
+    assert account.host_unit == "某某县人力资源和社会保障局"
+    assert account.host_unit_credit_code == CREDIT_CODE  # normalised to capitals
+    assert account.supervising_unit == "某某县人民政府办公室"
+    assert account.outsourced_operator == "某某传媒有限公司"
+    exported = yaml.safe_load(export_hall_yaml("county"))
+    entry = next(a for a in exported["accounts"] if a["id"] == "hrss-web")
+    assert entry["host_unit_credit_code"] == CREDIT_CODE
+    assert "host_unit" not in next(a for a in exported["accounts"] if a["id"] == "amr-wechat")
+    assert not import_text(export_hall_yaml("county")).changed
+
+
+def test_a_file_without_filing_data_keeps_what_was_filed(app):
+    import_text(FILED)
+
+    summary = import_text(GOOD)
+
+    assert not summary.changed
+    assert db.session.get(Account, "hrss-web").host_unit_credit_code == CREDIT_CODE
+
+
+def test_a_wrong_credit_code_names_the_entry_and_the_key(app):
+    wrong = FILED.replace(CREDIT_CODE.lower(), CREDIT_CODE[:-1].lower() + "z")
+
+    with pytest.raises(ImportFileError) as caught:
+        import_text(wrong, source="county.yaml")
+
+    assert (
+        "accounts[0] (id hrss-web): key 'host_unit_credit_code': Value error, "
+        "A unified social credit code uses digits" in str(caught.value)
+    )
+    assert db.session.query(Account).count() == 0

@@ -34,6 +34,8 @@ def section_settings(section_type: str, form: MultiDict[str, str]) -> dict[str, 
         return {"item_ids": [int(raw) for raw in raw_ids], "count": form.get("count", "6")}
     if section_type == "latest_notices":
         return {"count": form.get("count", "8")}
+    if section_type == "hot_services":
+        return {"count": form.get("count", "6")}
     if section_type == "life_events":
         return {"topics": lines(form.get("topics"))}
     if section_type == "custom_links":

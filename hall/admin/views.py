@@ -23,10 +23,13 @@ from flask_login import current_user
 from werkzeug.routing import BuildError
 
 from hall.admin import forms
+from hall.audit.services import FILTERS as AUDIT_FILTERS
+from hall.audit.services import audit_vocabulary, changes, search_entries
 from hall.directory.models import SECTORS
 from hall.directory.services import (
     FilingError,
     approve_filing,
+    filing_timing,
     list_filing_requests,
     name_consistency_warnings,
     reinstate_account,
@@ -39,12 +42,21 @@ from hall.halls.curation import CurationError
 from hall.halls.export import export_hall_yaml
 from hall.halls.layouts import LayoutError, LayoutNotFoundError
 from hall.halls.services import get_hall, list_departments, list_halls
+from hall.i18n import current_language
 from hall.importer import ImportFileError
 from hall.reports.charts import status_bars
 from hall.reports.export import health_csv_bytes
-from hall.reports.health import all_accounts_report
+from hall.reports.health import all_accounts_report, reply_times
 from hall.users.models import User
-from hall.users.services import UserError, create_user, list_users, require_admin
+from hall.users.services import (
+    UserError,
+    create_user,
+    deactivate_user,
+    list_users,
+    reactivate_user,
+    require_admin,
+    reset_password,
+)
 
 bp = Blueprint("admin", __name__, url_prefix="/admin", template_folder="templates")
 
@@ -68,9 +80,10 @@ def index() -> str:
 
 
 def filings() -> str:
-    """Show the filing requests waiting for a decision, oldest first."""
+    """Show the filing requests waiting for a decision, oldest first, late changes flagged."""
     pending = list_filing_requests(_admin(), status="pending")
-    return render_template("admin/filings.html", requests=pending)
+    timings = {filing_request.id: filing_timing(filing_request) for filing_request in pending}
+    return render_template("admin/filings.html", requests=pending, timings=timings)
 
 
 def approve(request_id: int) -> Response:
@@ -141,6 +154,49 @@ def create_operator() -> Response:
         ),
         "Operator created.",
         url_for(".users"),
+    )
+
+
+def user_deactivate(user_id: int) -> Response:
+    """Deactivate a user: they can no longer sign in, and their open sessions end."""
+    return _act(
+        lambda: deactivate_user(_admin(), user_id),
+        "The user was deactivated; their sessions ended.",
+        url_for(".users"),
+    )
+
+
+def user_reactivate(user_id: int) -> Response:
+    """Let a deactivated user sign in again."""
+    return _act(
+        lambda: reactivate_user(_admin(), user_id), "The user was reactivated.", url_for(".users")
+    )
+
+
+def user_password(user_id: int) -> Response:
+    """Give a user a new password; their open sessions end."""
+    return _act(
+        lambda: reset_password(
+            _admin(), user_id, new_password=request.form.get("new_password", "")
+        ),
+        "The password was reset; the user's sessions ended.",
+        url_for(".users"),
+    )
+
+
+def audit() -> str:
+    """Show the audit log, newest first, filtered by actor, action and target; paged."""
+    filters = {name: request.args.get(name, "").strip() for name in AUDIT_FILTERS}
+    # type=int turns page=abc into the default: an odd page number shows the first page.
+    found = search_entries(**filters, page=request.args.get("page", 1, type=int))
+    actions, target_types = audit_vocabulary()
+    return render_template(
+        "admin/audit.html",
+        found=found,
+        filters={name: value for name, value in filters.items() if value},
+        actions=actions,
+        target_types=target_types,
+        changes=changes,
     )
 
 
@@ -216,17 +272,26 @@ def remove_department(hall_id: str) -> Response:
 
 
 def layout(hall_id: str) -> str:
-    """Show the layout editor: the draft's sections and branding, and every version."""
+    """Show the layout editor: the draft's sections and branding, and every version.
+
+    ?q=…&section=N searches the hall's services to pin in featured-services section N.
+    """
     found = get_hall(hall_id)
     draft = layouts.draft_layout(found.id)
     published = layouts.published_layout(found.id)
     shown = draft or published
+    sections = shown.sections if shown else layouts.default_sections()
+    query = request.args.get("q", "").strip()
     return render_template(
         "admin/layout.html",
         hall=found,
         draft=draft,
         published=published,
-        sections=shown.sections if shown else layouts.default_sections(),
+        sections=sections,
+        featured=layouts.featured_choices(found, sections, current_language()),
+        query=query,
+        search_section=request.args.get("section", type=int),
+        found_services=layouts.find_featurable(found, query, current_language()),
         branding=shown.branding if shown else {},
         versions=layouts.list_versions(found.id),
         section_types=layouts.SECTION_TYPES,
@@ -259,9 +324,42 @@ def section_settings(hall_id: str, index: int) -> Response:
         if not 0 <= index < len(sections):
             raise LayoutError(f"there is no section {index + 1}")
         settings = forms.section_settings(sections[index]["type"], request.form)
+        if sections[index]["type"] == "featured_services" and "item_ids" not in request.form:
+            # Pinned services are chosen by search (add_featured), not typed in this form.
+            settings["item_ids"] = sections[index]["settings"].get("item_ids", [])
         return layouts.with_settings(sections, index, settings)
 
     return _edit_sections(hall_id, change)
+
+
+def add_featured(hall_id: str, index: int) -> Response:
+    """Pin a service found by the layout page's search to a featured-services section."""
+    item_id = request.form.get("item_id", type=int)
+    back = url_for(
+        ".layout",
+        hall_id=hall_id,
+        q=request.form.get("q") or None,
+        section=index,
+        _anchor=f"section-{index}",
+    )
+    return _edit_sections(
+        hall_id, lambda sections: layouts.with_featured(hall_id, sections, index, item_id), back
+    )
+
+
+def move_featured(hall_id: str, index: int, item_id: int) -> Response:
+    """Move a pinned service up (offset -1) or down (offset 1) in its section."""
+    offset = -1 if request.form.get("offset") == "-1" else 1
+    return _edit_sections(
+        hall_id, lambda sections: layouts.featured_moved(sections, index, item_id, offset)
+    )
+
+
+def remove_featured(hall_id: str, index: int, item_id: int) -> Response:
+    """Unpin a service from a featured-services section."""
+    return _edit_sections(
+        hall_id, lambda sections: layouts.without_featured(sections, index, item_id)
+    )
 
 
 def branding(hall_id: str) -> Response:
@@ -342,7 +440,7 @@ def health() -> str:
     """Show the health of every account, with the status chart."""
     report = all_accounts_report()
     chart = status_bars(report.rows, title="Account health by department", language="en")
-    return render_template("admin/health.html", report=report, chart=chart)
+    return render_template("admin/health.html", report=report, chart=chart, replies=reply_times())
 
 
 def health_csv() -> Response:
@@ -378,14 +476,16 @@ def _act(action: Callable[[], object], done: str, back: str) -> Response:
     return redirect(back)
 
 
-def _edit_sections(hall_id: str, change: Callable[[list[dict]], list[dict]]) -> Response:
+def _edit_sections(
+    hall_id: str, change: Callable[[list[dict]], list[dict]], back: str | None = None
+) -> Response:
     """Apply `change` to the draft's sections (starting the draft if needed) and save them."""
 
     def edit() -> None:
         draft = layouts.start_draft(_admin(), hall_id)
         layouts.edit_draft(_admin(), hall_id, sections=change(list(draft.sections)))
 
-    return _act(edit, "Draft saved.", url_for(".layout", hall_id=hall_id))
+    return _act(edit, "Draft saved.", back or url_for(".layout", hall_id=hall_id))
 
 
 bp.add_url_rule("/", view_func=index)
@@ -397,6 +497,10 @@ bp.add_url_rule("/accounts/<account_id>/suspend", view_func=suspend, methods=["P
 bp.add_url_rule("/accounts/<account_id>/reinstate", view_func=reinstate, methods=["POST"])
 bp.add_url_rule("/users", view_func=users)
 bp.add_url_rule("/users", view_func=create_operator, methods=["POST"])
+bp.add_url_rule("/users/<int:user_id>/deactivate", view_func=user_deactivate, methods=["POST"])
+bp.add_url_rule("/users/<int:user_id>/reactivate", view_func=user_reactivate, methods=["POST"])
+bp.add_url_rule("/users/<int:user_id>/password", view_func=user_password, methods=["POST"])
+bp.add_url_rule("/audit", view_func=audit)
 bp.add_url_rule("/halls", view_func=halls)
 bp.add_url_rule("/halls", view_func=create_hall, methods=["POST"])
 bp.add_url_rule("/halls/<hall_id>", view_func=hall)
@@ -419,6 +523,21 @@ bp.add_url_rule(
 bp.add_url_rule(
     "/halls/<hall_id>/layout/sections/<int:index>/settings",
     view_func=section_settings,
+    methods=["POST"],
+)
+bp.add_url_rule(
+    "/halls/<hall_id>/layout/sections/<int:index>/featured",
+    view_func=add_featured,
+    methods=["POST"],
+)
+bp.add_url_rule(
+    "/halls/<hall_id>/layout/sections/<int:index>/featured/<int:item_id>/move",
+    view_func=move_featured,
+    methods=["POST"],
+)
+bp.add_url_rule(
+    "/halls/<hall_id>/layout/sections/<int:index>/featured/<int:item_id>/remove",
+    view_func=remove_featured,
     methods=["POST"],
 )
 bp.add_url_rule("/halls/<hall_id>/layout/branding", view_func=branding, methods=["POST"])

@@ -117,6 +117,16 @@ class SearchResultOut(BaseModel):
         default=[],
         description="The same notice on the department's other accounts in this hall.",
     )
+    synced_at: datetime | None = Field(
+        default=None,
+        description="When the item was last confirmed at its source (its last change or its "
+        "connector's last successful sync, whichever is later); ISO 8601, UTC.",
+    )
+    freshness: str = Field(
+        default="",
+        description='How fresh and from where, in `lang`: "2 小时前同步自县人社局网站", '
+        '"synced 2 hours ago from …".',
+    )
 
     @classmethod
     def from_row(cls, row: ResultRow, base_url: str) -> SearchResultOut:
@@ -133,6 +143,8 @@ class SearchResultOut(BaseModel):
             account=RefOut(id=row.account_id, name=row.account_name),
             sector=row.sector,
             published_at=row.published_at,
+            synced_at=row.synced_at,
+            freshness=row.freshness,
             channels=[
                 ChannelOut(
                     id=c.item_id,
@@ -154,6 +166,11 @@ class SearchOut(BaseModel):
         description="Query terms as matched; mark them in `title` and `snippet` to highlight."
     )
     corrected: str | None = Field(description="A suggested spelling of `q`, when it found little.")
+    recommended: list[SearchResultOut] = Field(
+        default=[],
+        description="Items the hall's administrators pinned for this query (page 1 only); "
+        "`results` does not repeat them.",
+    )
     results: list[SearchResultOut]
     facets: FacetsOut
 
@@ -170,6 +187,7 @@ class SearchOut(BaseModel):
             per_page=result.per_page,
             highlights=result.terms,
             corrected=result.corrected,
+            recommended=[SearchResultOut.from_row(row, base_url) for row in result.recommended],
             results=[SearchResultOut.from_row(row, base_url) for row in result.rows],
             facets=FacetsOut(**facets),
         )

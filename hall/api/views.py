@@ -58,7 +58,14 @@ def search(hall_id: str) -> Response:
     """Search one hall. The same answer as the hall's search page, in the same order."""
     params = _parse(schemas.SearchParamsIn)
     hall = services.get_hall(hall_id)
-    result = services.search_hall(hall, params.to_search_params(), params.lang, strict=True)
+    result = services.search_hall(
+        hall,
+        params.to_search_params(),
+        params.lang,
+        strict=True,
+        spelling="suggest",
+        best_bets=True,
+    )
     return _answer(schemas.SearchOut.from_result(result, request.host_url))
 
 

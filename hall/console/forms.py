@@ -9,13 +9,17 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import date
 from typing import Any
-from urllib.parse import urlsplit
 
 from werkzeug.datastructures import MultiDict
 
 from connectors.base import Connector, Field
+from hall.directory.credit_codes import CreditCodeError, check_credit_code
 from hall.directory.models import PLATFORMS
+from hall.directory.services import is_http_url
+from hall.timestamps import utcnow
+from hall.workdays import china_date
 
 # Field.type -> the HTML input that edits it.
 INPUT_TYPES = {
@@ -134,14 +138,27 @@ class FilingForm:
 
     values: dict[str, str]
     errors: dict[str, str] = field(default_factory=dict)
+    effective_on: date | None = None  # a change: the day it took effect (None: today)
 
     @property
     def ok(self) -> bool:
         return not self.errors
 
 
-APPLY_FIELDS = ("platform", "name", "url", "handle", "responsible_person", "contact_phone")
-CHANGE_FIELDS = ("name", "url", "handle", "responsible_person", "contact_phone")
+# The account's filed fields a form edits, in the order the forms show them.
+CHANGE_FIELDS = (
+    "name",
+    "url",
+    "handle",
+    "host_unit",
+    "host_unit_credit_code",
+    "supervising_unit",
+    "outsourced_operator",
+    "interaction_url",
+    "responsible_person",
+    "contact_phone",
+)
+APPLY_FIELDS = ("platform", *CHANGE_FIELDS)
 
 
 def parse_apply_form(form: MultiDict[str, str]) -> FilingForm:
@@ -155,10 +172,24 @@ def parse_apply_form(form: MultiDict[str, str]) -> FilingForm:
 
 
 def parse_change_form(form: MultiDict[str, str]) -> FilingForm:
-    """Read a change of an account's filed data and check each field."""
+    """Read a change of an account's filed data, and the day it took effect; check each."""
     parsed = _filing_values(form, CHANGE_FIELDS)
     _check_account_fields(parsed)
+    raw = parsed.values["effective_on"] = form.get("effective_on", "").strip()
+    if raw:
+        try:
+            parsed.effective_on = date.fromisoformat(raw)
+        except ValueError:
+            parsed.errors["effective_on"] = "Give the date as YYYY-MM-DD."
+            return parsed
+        if parsed.effective_on > china_date(utcnow()):
+            parsed.errors["effective_on"] = "A change cannot take effect after today."
     return parsed
+
+
+def today_in_china() -> str:
+    """Return today's date in China as YYYY-MM-DD, the effective date a change form starts with."""
+    return china_date(utcnow()).isoformat()
 
 
 def parse_close_form(form: MultiDict[str, str]) -> FilingForm:
@@ -187,11 +218,22 @@ def _check_account_fields(parsed: FilingForm) -> None:
     if not values["name"]:
         errors["name"] = "An account needs a name."
     if values["url"]:
-        parts = urlsplit(values["url"])
-        if parts.scheme not in ("http", "https") or not parts.hostname:
+        if not is_http_url(values["url"]):
             errors["url"] = "Give a full address starting with http:// or https://."
     elif not values["handle"]:
         errors["url"] = "Give the account's address or its platform id."
+    if not values["host_unit"]:
+        errors["host_unit"] = "Name the host unit, the account's certified subject."
+    if not values["host_unit_credit_code"]:
+        errors["host_unit_credit_code"] = "Give the host unit's unified social credit code."
+    else:
+        try:
+            values["host_unit_credit_code"] = check_credit_code(values["host_unit_credit_code"])
+        except CreditCodeError as exc:
+            # One of the fixed sentences of hall/directory/credit_codes.py, each translated.
+            errors["host_unit_credit_code"] = str(exc)
+    if values["interaction_url"] and not is_http_url(values["interaction_url"]):
+        errors["interaction_url"] = "Give a full address starting with http:// or https://."
     if not values["responsible_person"]:
         errors["responsible_person"] = "Name the person responsible."
     if not values["contact_phone"]:

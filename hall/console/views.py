@@ -78,16 +78,12 @@ def apply(department_id: str) -> str | Response:
                 filing_request = filing.apply_for_account(
                     current_user,
                     department.id,
-                    **{name: form.values[name] or None for name in ("url", "handle")},
-                    **{
-                        name: form.values[name]
-                        for name in ("platform", "name", "responsible_person", "contact_phone")
-                    },
+                    **{name: form.values[name] for name in forms.APPLY_FIELDS},
                     interaction_channels=forms.channels_of(request.form),
                 )
             except FilingError as exc:
                 db.session.rollback()
-                problem = str(exc)
+                problem = _field_or_problem(form, exc)
             else:
                 db.session.commit()
                 flash("Your application was filed; an administrator will decide on it.")
@@ -102,11 +98,15 @@ def apply(department_id: str) -> str | Response:
 
 
 def account(account_id: str) -> str:
-    """Show an account: its filing, its connectors with their latest runs, links."""
+    """Show an account: its filing and filing requests, its connectors with their last runs."""
     found = _account(account_id)
     return render_template(
         "console/account.html",
         account=found,
+        filings=[
+            (filing_request, filing.filing_timing(filing_request))
+            for filing_request in filing.account_filing_requests(current_user, found.id)
+        ],
         connectors=sync.account_connectors(current_user, found.id),
     )
 
@@ -116,7 +116,10 @@ def change(account_id: str) -> str | Response:
     found = _account(account_id)
     form = forms.FilingForm(
         values={name: getattr(found, name) or "" for name in forms.CHANGE_FIELDS}
-        | {"interaction_channels": "\n".join(found.interaction_channels or [])}
+        | {
+            "interaction_channels": "\n".join(found.interaction_channels or []),
+            "effective_on": forms.today_in_china(),
+        }
     )
     problem = None
     if request.method == "POST":
@@ -125,10 +128,12 @@ def change(account_id: str) -> str | Response:
             changes = {name: form.values[name] or None for name in forms.CHANGE_FIELDS}
             changes["interaction_channels"] = forms.channels_of(request.form)
             try:
-                refiled = filing.request_change(current_user, found.id, changes)
+                refiled = filing.request_change(
+                    current_user, found.id, changes, effective_on=form.effective_on
+                )
             except FilingError as exc:
                 db.session.rollback()
-                problem = str(exc)
+                problem = _field_or_problem(form, exc)
             else:
                 db.session.commit()
                 flash(
@@ -137,7 +142,13 @@ def change(account_id: str) -> str | Response:
                     else "The contact data was changed."
                 )
                 return redirect(url_for(".account", account_id=found.id))
-    return render_template("console/change.html", account=found, form=form, problem=problem)
+    return render_template(
+        "console/change.html",
+        account=found,
+        form=form,
+        problem=problem,
+        allowed_days=current_app.config["FILING_CHANGE_WORKING_DAYS"],
+    )
 
 
 def close(account_id: str) -> str | Response:
@@ -316,7 +327,11 @@ def health_page() -> str:
         rows, title=str(translate("Account health")), language=current_language()
     )
     return render_template(
-        "console/health.html", rows=rows, chart=chart, status_label=health.status_label
+        "console/health.html",
+        rows=rows,
+        chart=chart,
+        status_label=health.status_label,
+        replies=health.reply_times([department.id for department in _departments()]),
     )
 
 
@@ -386,6 +401,14 @@ def _connector_page(
         other_errors=other_errors,
         test_result=test_result,
     )
+
+
+def _field_or_problem(form: forms.FilingForm, exc: FilingError) -> str | None:
+    """Show a refusal beside the input it is about; return it as the form's problem otherwise."""
+    if exc.field in form.values:
+        form.errors[exc.field] = str(exc)
+        return None
+    return str(exc)
 
 
 def _departments() -> list[Department]:

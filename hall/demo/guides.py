@@ -24,9 +24,9 @@ from hall.demo.departments import (
     DepartmentSpec,
 )
 from hall.demo.tables import FEES, ITEM_TYPES, LAWS, MATERIALS
+from hall.directory.credit_codes import complete_credit_code
 
 AUDIENCES = {"i": ["individual"], "b": ["business"], "ib": ["individual", "business"]}
-_CHECK_CHARS = "0123456789ABCDEFGHJKLMNPQRTUWXY"
 
 # fmt: off
 FAQ_TEMPLATES: tuple[tuple[str, str], ...] = (
@@ -77,8 +77,12 @@ class DemoService:
 
 
 def credit_code(index: int) -> str:
-    """Return a fictional 18-character unified social credit code for department `index`."""
-    return f"11{REGION_CODE}MB{(index + 1) * 7919 % 10**7:07d}{_CHECK_CHARS[index * 7 % 31]}"
+    """Return a fictional but valid unified social credit code for department `index`.
+
+    "11": a government organ registered by the staffing office; the organisation code is
+    made up ("MB" and six digits), and both check characters are computed.
+    """
+    return complete_credit_code(f"11{REGION_CODE}MB{(index + 1) * 7919 % 10**6:06d}")
 
 
 def _material(key: str, dept: DepartmentSpec) -> dict[str, Any]:

@@ -6,8 +6,10 @@ from typing import Any
 
 import yaml
 
-from hall.demo.departments import DEPARTMENTS, REGION_CODE, DepartmentSpec
+from hall.demo.departments import COUNTY, DEPARTMENTS, REGION_CODE, DepartmentSpec
+from hall.demo.guides import dept_credit_code
 from hall.demo.open311 import OPEN311_DEPARTMENT
+from hall.demo.points import attach_filed_points
 from hall.demo.site import build_site, feed_path
 
 HALL = {
@@ -18,6 +20,24 @@ HALL = {
     "description": "青山县各部门的办事指南、通知公告和政策文件，一站查询、一网通办。",
     "description_en": "Service guides, notices and policies of every Qingshan County department in one place.",
 }
+
+
+# Every account is supervised by the county government's office; the micro-blogs are run
+# by a (fictional) company.
+SUPERVISING_UNIT = f"{COUNTY}人民政府办公室"
+OUTSOURCED_OPERATOR = "青山云帆信息技术有限公司"
+
+
+def _filing(dept: DepartmentSpec, platform: str) -> dict[str, str]:
+    """Return an account's filing data: its department hosts it, under its own credit code."""
+    filing = {
+        "host_unit": dept.name,
+        "host_unit_credit_code": dept_credit_code(dept),
+        "supervising_unit": SUPERVISING_UNIT,
+    }
+    if platform == "weibo":
+        filing["outsourced_operator"] = OUTSOURCED_OPERATOR
+    return filing
 
 
 def _feed(connector_id: str, url: str, language: str, content_type: str = "notice") -> dict:
@@ -40,7 +60,8 @@ def _website(dept: DepartmentSpec, base: str, has_services: bool) -> dict[str, A
         connectors.append({"id": "amr-services-en", "type": "jsonld",
                            "config": {"urls": [f"{base}/amr/en/services.html"], "language": "en"}})  # fmt: skip
     return {"id": f"{dept.id}-website", "department": dept.id, "platform": "website",
-            "name": dept.website_name, "url": f"{base}/{dept.id}/", "connectors": connectors}  # fmt: skip
+            "name": dept.website_name, "url": f"{base}/{dept.id}/", **_filing(dept, "website"),
+            "connectors": connectors}  # fmt: skip
 
 
 def import_data(base_url: str) -> dict[str, Any]:
@@ -59,7 +80,7 @@ def import_data(base_url: str) -> dict[str, Any]:
             account_id = f"{dept.id}-{extra.platform}"
             accounts.append({
                 "id": account_id, "department": dept.id, "platform": extra.platform,
-                "name": extra.name, "handle": extra.name,
+                "name": extra.name, "handle": extra.name, **_filing(dept, extra.platform),
                 "connectors": [_feed(f"{account_id}-feed", f"{base}/{dept.id}/{extra.platform}.xml",
                                      "zh-CN", "news")],
             })  # fmt: skip
@@ -67,9 +88,11 @@ def import_data(base_url: str) -> dict[str, Any]:
             accounts.append({
                 "id": f"{dept.id}-open311", "department": dept.id, "platform": "open311",
                 "name": "青山县城市管理问题上报", "url": f"{base}/open311/services.json",
+                **_filing(dept, "open311"),
                 "connectors": [{"id": f"{dept.id}-open311", "type": "open311",
                                 "config": {"url": f"{base}/open311/services.json"}}],
             })  # fmt: skip
+    attach_filed_points(departments)
     hall = {**HALL, "accounts": [a["id"] for a in accounts]}
     return {"departments": departments, "accounts": accounts, "halls": [hall]}
 

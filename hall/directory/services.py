@@ -11,6 +11,10 @@ departments, and only an administrator approves, rejects, suspends or reinstates
 writes one audit entry, flushes, and leaves the commit to its caller. Halls show approved
 accounts only (hall/halls/services.py), so a suspension or a closure hides an account's
 items at once, without touching the search index.
+
+A change is to be filed within FILING_CHANGE_WORKING_DAYS working days (China's official
+calendar, hall/workdays.py) of the day it took effect on the platform; a later filing is
+accepted but flagged (`filing_timing`), as inspections count it against the department.
 """
 
 from __future__ import annotations
@@ -18,13 +22,19 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
+from urllib.parse import urlsplit
 
 from flask import current_app
 from sqlalchemy import select
 
 from hall.audit.services import record, snapshot
+from hall.directory.credit_codes import (
+    CreditCodeError,
+    check_credit_code,
+    normalise_credit_code,
+)
 from hall.directory.models import (
     FILING_REQUEST_STATUSES,
     PLATFORMS,
@@ -36,6 +46,7 @@ from hall.extensions import db
 from hall.timestamps import utcnow
 from hall.users.models import User
 from hall.users.services import PermissionDeniedError, require_admin, require_department
+from hall.workdays import china_date, working_days_between
 
 # Two-letter codes in filing numbers: pinyin initials of the sector and platform names.
 SECTOR_CODES = {
@@ -68,15 +79,27 @@ PLATFORM_CODES = {
 # approval only serving accounts count, so two pending applications cannot block each other.
 HOLDS_PLATFORM = ("pending", "approved", "suspended")
 SERVING = ("approved", "suspended")
-# Changing these re-files the account; the others are contact data, changed at once.
-REFILED_FIELDS = ("name", "url", "handle")
-CONTACT_FIELDS = ("responsible_person", "contact_phone", "interaction_channels")
-ACCOUNT_FIELDS = (
-    "department_id",
-    "platform",
+# Changing these re-files the account (who hosts it, what it is called, where it is); the
+# others are contact data, changed at once.
+REFILED_FIELDS = (
     "name",
     "url",
     "handle",
+    "host_unit",
+    "host_unit_credit_code",
+    "supervising_unit",
+)
+CONTACT_FIELDS = (
+    "responsible_person",
+    "contact_phone",
+    "interaction_channels",
+    "outsourced_operator",
+    "interaction_url",
+)
+ACCOUNT_FIELDS = (
+    "department_id",
+    "platform",
+    *REFILED_FIELDS,
     "filing_status",
     *CONTACT_FIELDS,
     "filing_number",
@@ -88,9 +111,38 @@ ACCOUNT_FIELDS = (
     "successor_account_id",
 )
 
+# Filed values that may not be blank, with the reason given when one is.
+REQUIRED = {
+    "name": "an account needs a name",
+    "host_unit": "a filing names the host unit, the account's certified subject",
+    "host_unit_credit_code": "a filing gives the host unit's unified social credit code",
+    "responsible_person": "a filing names a responsible person",
+    "contact_phone": "a filing gives a contact phone",
+}
+# The column sizes (hall/directory/models.py): a longer value is refused, not truncated.
+MAX_LENGTHS = {
+    "name": 200,
+    "url": 2000,
+    "handle": 200,
+    "host_unit": 200,
+    "supervising_unit": 200,
+    "outsourced_operator": 200,
+    "interaction_url": 2000,
+    "responsible_person": 100,
+    "contact_phone": 50,
+}
+
 
 class FilingError(Exception):
-    """A filing step that the account's state or the filing rules do not allow."""
+    """A filing step that the account's state or the filing rules do not allow.
+
+    `field` names the filed value at fault, when there is one, so a form can show the
+    message beside its input.
+    """
+
+    def __init__(self, message: str, field: str | None = None):
+        super().__init__(message)
+        self.field = field
 
 
 @dataclass(frozen=True)
@@ -102,6 +154,22 @@ class NameWarning:
     expected_stem: str
 
 
+@dataclass(frozen=True)
+class FilingTiming:
+    """How long after its change a request was filed, and how long it waited for a decision."""
+
+    working_days_after_change: int | None  # None: nothing dated (an opening, a closure)
+    allowed_working_days: int
+    waited: timedelta
+    waited_working_days: int
+
+    @property
+    def late(self) -> bool:
+        """Tell whether the change was filed later than the rule allows."""
+        after = self.working_days_after_change
+        return after is not None and after > self.allowed_working_days
+
+
 def apply_for_account(
     user: User,
     department_id: str,
@@ -110,6 +178,11 @@ def apply_for_account(
     name: str,
     url: str | None = None,
     handle: str | None = None,
+    host_unit: str,
+    host_unit_credit_code: str,
+    supervising_unit: str | None = None,
+    outsourced_operator: str | None = None,
+    interaction_url: str | None = None,
     responsible_person: str,
     contact_phone: str,
     interaction_channels: Iterable[str] = (),
@@ -119,6 +192,8 @@ def apply_for_account(
 ) -> FilingRequest:
     """File a new account: it is created pending, with an "open" request to decide.
 
+    The host unit is the account's certified subject, named with its unified social
+    credit code (checked against GB 32100-2015, hall/directory/credit_codes.py).
     One account per department per platform: a second one is refused unless
     `allow_second` is set with an `override_reason` (e.g. a service account beside a
     news account); the override is kept in the request and the audit entry.
@@ -126,14 +201,28 @@ def apply_for_account(
     require_department(user, department_id)
     department = _department(department_id)
     if platform not in PLATFORMS:
-        raise FilingError(f"unknown platform {platform!r}; one of {', '.join(PLATFORMS)}")
-    name = name.strip()
-    if not name:
-        raise FilingError("an account needs a name")
-    if not (url or handle):
-        raise FilingError("give the account's address or its platform id (url or handle)")
-    if not (responsible_person.strip() and contact_phone.strip()):
-        raise FilingError("a filing names a responsible person and a contact phone")
+        raise FilingError(
+            f"unknown platform {platform!r}; one of {', '.join(PLATFORMS)}", "platform"
+        )
+    filed = {
+        field: _cleaned(field, value)
+        for field, value in (
+            ("name", name),
+            ("url", url),
+            ("handle", handle),
+            ("host_unit", host_unit),
+            ("host_unit_credit_code", host_unit_credit_code),
+            ("supervising_unit", supervising_unit),
+            ("outsourced_operator", outsourced_operator),
+            ("interaction_url", interaction_url),
+            ("responsible_person", responsible_person),
+            ("contact_phone", contact_phone),
+            ("interaction_channels", interaction_channels),
+        )
+    }
+    _check_filed(filed)
+    if not (filed["url"] or filed["handle"]):
+        raise FilingError("give the account's address or its platform id (url or handle)", "url")
     override = _check_one_per_platform(
         department.id, platform, HOLDS_PLATFORM, None, allow_second, override_reason
     )
@@ -141,13 +230,8 @@ def apply_for_account(
         id=account_id or _new_account_id(department.id, platform),
         department_id=department.id,
         platform=platform,
-        name=name,
-        url=url,
-        handle=handle,
         filing_status="pending",
-        responsible_person=responsible_person.strip(),
-        contact_phone=contact_phone.strip(),
-        interaction_channels=list(interaction_channels),
+        **filed,
     )
     if db.session.get(Account, account.id) is not None:
         raise FilingError(f"an account with the id {account.id!r} exists")
@@ -157,7 +241,7 @@ def apply_for_account(
         department_id=department.id,
         account=account,
         payload={
-            **snapshot(account, ("platform", "name", "url", "handle", *CONTACT_FIELDS)),
+            **snapshot(account, ("platform", *REFILED_FIELDS, *CONTACT_FIELDS)),
             **override,
         },
         status="pending",
@@ -246,12 +330,22 @@ def reject_filing(
     return request
 
 
-def request_change(user: User, account_id: str, changes: Mapping[str, Any]) -> FilingRequest | None:
+def request_change(
+    user: User,
+    account_id: str,
+    changes: Mapping[str, Any],
+    *,
+    effective_on: date | None = None,
+    now: datetime | None = None,
+) -> FilingRequest | None:
     """Change an account's filed data; return the change request if it must be decided.
 
-    Contact data (responsible person, phone, interaction channels) changes at once. A new
-    name or address is re-filed: the account keeps serving under its filed data until an
-    administrator approves the change request.
+    Contact data (responsible person, phone, interaction channels and address, outsourced
+    operator) changes at once. A new name, address, host unit, credit code or supervising
+    unit is re-filed: the account keeps serving under its filed data until an
+    administrator approves the change request. `effective_on` is the day the change took
+    effect on the platform (default: today in China; never in the future); it is kept
+    with the request, so a filing later than FILING_CHANGE_WORKING_DAYS shows as late.
     """
     account = _account(account_id)
     require_department(user, account.department_id)
@@ -260,15 +354,35 @@ def request_change(user: User, account_id: str, changes: Mapping[str, Any]) -> F
         raise FilingError("these fields cannot be changed here: " + ", ".join(sorted(unknown)))
     if account.filing_status not in ("approved", "suspended"):
         raise FilingError(f"account {account.id} is {account.filing_status}; it cannot change")
-    contact = {f: v for f, v in changes.items() if f in CONTACT_FIELDS and getattr(account, f) != v}
-    refiled = {f: v for f, v in changes.items() if f in REFILED_FIELDS and getattr(account, f) != v}
-    if "name" in refiled and not str(refiled["name"]).strip():
-        raise FilingError("an account needs a name")
+    now = now or utcnow()
+    effective_on = effective_on or china_date(now)
+    if effective_on > china_date(now):
+        raise FilingError("a change cannot take effect in the future", "effective_on")
+    cleaned = {field: _cleaned(field, value) for field, value in changes.items()}
+    changed = {f: v for f, v in cleaned.items() if getattr(account, f) != v}
+    _check_filed(changed)
+    if not (changed.get("url", account.url) or changed.get("handle", account.handle)):
+        raise FilingError("give the account's address or its platform id (url or handle)", "url")
+    contact = {f: v for f, v in changed.items() if f in CONTACT_FIELDS}
+    refiled = {f: v for f, v in changed.items() if f in REFILED_FIELDS}
+    dated = {
+        "effective_on": effective_on.isoformat(),
+        "working_days_after_change": working_days_between(effective_on, china_date(now)),
+    }
     if contact:
         before = snapshot(account, contact)
         for field, value in contact.items():
             setattr(account, field, value)
-        record("account.change_contact", account, before, snapshot(account, contact), user)
+        if "interaction_url" in contact:
+            # The last check was of the old address; the next daily check tells about this one.
+            account.channel_checked_at = account.channel_ok = account.channel_detail = None
+        record(
+            "account.change_contact",
+            account,
+            before,
+            {**snapshot(account, contact), **dated},
+            user,
+        )
     if not refiled:
         return None
     if _pending_requests_of(account):
@@ -280,7 +394,8 @@ def request_change(user: User, account_id: str, changes: Mapping[str, Any]) -> F
         payload=refiled,
         status="pending",
         submitted_by=user.id,
-        submitted_at=utcnow(),
+        submitted_at=now,
+        effective_on=effective_on,
     )
     db.session.add(request)
     db.session.flush()
@@ -288,7 +403,7 @@ def request_change(user: User, account_id: str, changes: Mapping[str, Any]) -> F
         "filing.request_change",
         account,
         snapshot(account, refiled),
-        {**refiled, "request_id": request.id},
+        {**refiled, "request_id": request.id, **dated},
         user,
     )
     return request
@@ -432,6 +547,80 @@ def get_filing_request(user: User, request_id: int) -> FilingRequest:
         raise FilingError(f"no filing request {request_id}")
     require_department(user, request.department_id)
     return request
+
+
+def account_filing_requests(user: User, account_id: str) -> list[FilingRequest]:
+    """Return an account's filing requests, newest first, to a user who may act for it."""
+    account = _account(account_id)
+    require_department(user, account.department_id)
+    query = (
+        select(FilingRequest)
+        .where(FilingRequest.account_id == account.id)
+        .order_by(FilingRequest.submitted_at.desc(), FilingRequest.id.desc())
+    )
+    return list(db.session.scalars(query))
+
+
+def filing_timing(request: FilingRequest, *, now: datetime | None = None) -> FilingTiming:
+    """Return how late a change was filed and how long the request waited (until now if open).
+
+    Working days are counted on China's official calendar, from the China date of each
+    moment: a change effective on Friday and filed on Tuesday was filed 2 working days
+    after it (Monday, Tuesday), whatever the hour.
+    """
+    filed_on = china_date(request.submitted_at)
+    after = None
+    if request.effective_on is not None:
+        after = working_days_between(request.effective_on, filed_on)
+    end = request.decided_at or now or utcnow()
+    return FilingTiming(
+        working_days_after_change=after,
+        allowed_working_days=current_app.config["FILING_CHANGE_WORKING_DAYS"],
+        waited=max(end - request.submitted_at, timedelta(0)),
+        waited_working_days=working_days_between(filed_on, china_date(end)),
+    )
+
+
+def is_http_url(text: str) -> bool:
+    """Tell whether `text` is an absolute http(s) address with a host."""
+    try:
+        parts = urlsplit(text)
+        return parts.scheme in ("http", "https") and bool(parts.hostname)
+    except ValueError:  # e.g. an unclosed [IPv6] host
+        return False
+
+
+def _cleaned(field: str, value: Any) -> Any:
+    """Return a filed value as it is stored: text stripped (blank: None), codes normalised."""
+    if field == "interaction_channels":
+        return [str(channel).strip() for channel in value or () if str(channel).strip()]
+    if value is None:
+        return None
+    text = str(value).strip()
+    if field == "host_unit_credit_code":
+        text = normalise_credit_code(text)
+    return text or None
+
+
+def _check_filed(values: Mapping[str, Any]) -> None:
+    """Refuse a missing required value, a too-long one, a bad credit code or channel address."""
+    for field, value in values.items():
+        if value is None:
+            if field in REQUIRED:
+                raise FilingError(REQUIRED[field], field)
+            continue
+        limit = MAX_LENGTHS.get(field)
+        if limit is not None and len(value) > limit:
+            raise FilingError(f"{field} has at most {limit} characters", field)
+        if field == "host_unit_credit_code":
+            try:
+                check_credit_code(value)
+            except CreditCodeError as exc:
+                raise FilingError(str(exc), field) from None
+        if field == "interaction_url" and not is_http_url(value):
+            raise FilingError(
+                "the interaction address is a full http:// or https:// address", field
+            )
 
 
 def _check_one_per_platform(

@@ -14,6 +14,7 @@ from hall.audit.services import record, snapshot
 from hall.directory.models import Account
 from hall.extensions import db
 from hall.halls.models import Hall
+from hall.halls.relevance import seed_synonyms
 from hall.halls.services import get_department, get_hall
 from hall.importer import ImportSummary, import_text
 from hall.users.models import User
@@ -54,6 +55,7 @@ def create_hall(
     )
     db.session.add(hall)
     db.session.flush()
+    seed_synonyms(hall)
     record("hall.create", hall, None, snapshot(hall, HALL_FIELDS), admin)
     return hall
 

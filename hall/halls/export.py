@@ -109,6 +109,11 @@ def _account(account: Account) -> dict[str, Any]:
             "name": account.name,
             "url": account.url,
             "handle": account.handle,
+            "host_unit": account.host_unit,
+            "host_unit_credit_code": account.host_unit_credit_code,
+            "supervising_unit": account.supervising_unit,
+            "outsourced_operator": account.outsourced_operator,
+            "interaction_url": account.interaction_url,
             "connectors": [_connector(instance) for instance in connectors] or None,
         }
     )

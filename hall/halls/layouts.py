@@ -26,9 +26,13 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from sqlalchemy import func, select
 
 from hall.audit.services import record, snapshot
+from hall.catalog.models import Item
 from hall.extensions import db
+from hall.halls import browse
+from hall.halls.browse import TopicLink
 from hall.halls.models import Hall, HallLayout
 from hall.halls.services import (
+    ResultRow,
     SearchParams,
     SectorGroup,
     get_hall,
@@ -49,6 +53,7 @@ SECTION_TYPES = (
     "life_events",
     "latest_notices",
     "custom_links",
+    "hot_services",
 )
 MAX_SECTIONS = 20
 MAX_LOGO_CHARS = 200_000  # a data: URL is stored in the row; keep it small
@@ -90,8 +95,17 @@ class LatestNoticesSettings(_Strict):
     count: int = Field(8, ge=1, le=30)
 
 
+class HotServicesSettings(_Strict):
+    """The `count` most viewed services of the hall lately (hall/halls/browse.py)."""
+
+    count: int = Field(6, ge=1, le=24)
+
+
 class LifeEventsSettings(_Strict):
-    """Life events or themes, each a link to a search of the hall."""
+    """Topics by slug or title, each a link to its topic page; none: every topic.
+
+    A name no topic has links to a search of the hall for it.
+    """
 
     topics: list[Annotated[str, Field(min_length=1, max_length=40)]] = Field(
         default_factory=list, max_length=30
@@ -147,6 +161,11 @@ class LatestNoticesSection(_Section):
     settings: LatestNoticesSettings = Field(default_factory=LatestNoticesSettings)
 
 
+class HotServicesSection(_Section):
+    type: Literal["hot_services"]
+    settings: HotServicesSettings = Field(default_factory=HotServicesSettings)
+
+
 class CustomLinksSection(_Section):
     type: Literal["custom_links"]
     settings: CustomLinksSettings = Field(default_factory=CustomLinksSettings)
@@ -158,7 +177,8 @@ Section = Annotated[
     | DepartmentsBySectorSection
     | LifeEventsSection
     | LatestNoticesSection
-    | CustomLinksSection,
+    | CustomLinksSection
+    | HotServicesSection,
     Field(discriminator="type"),
 ]
 
@@ -214,6 +234,7 @@ def default_sections() -> list[dict[str, Any]]:
     """Return the sections of the built-in home page, as a first draft starts with."""
     return [
         {"type": "featured_services", "settings": {"item_ids": [], "count": 6}},
+        {"type": "hot_services", "settings": {"count": 6}},
         {"type": "latest_notices", "settings": {"count": 8}},
         {"type": "departments_by_sector", "settings": {}},
     ]
@@ -250,6 +271,99 @@ def with_settings(
     result = list(sections)
     result[index] = {"type": sections[index]["type"], "settings": settings}
     return result
+
+
+# Featured services, chosen by searching the hall --------------------------------------
+
+MAX_FEATURED = 24
+FEATURED_SEARCH_RESULTS = 10
+
+
+@dataclass(frozen=True)
+class FeaturedChoice:
+    """A pinned service of a featured-services section, with its row while the hall shows it."""
+
+    item_id: int
+    row: ResultRow | None  # None: withdrawn, or its account left the hall
+
+
+def featured_choices(
+    hall: Hall, sections: list[dict[str, Any]], language: str
+) -> dict[int, list[FeaturedChoice]]:
+    """Return each featured-services section's pinned services (by section index), in order."""
+    account_ids = frozenset(account.id for account in public_accounts(hall))
+    choices = {}
+    for index, section in enumerate(sections):
+        if section["type"] == "featured_services":
+            pinned = section.get("settings", {}).get("item_ids") or []
+            rows = {row.id: row for row in rows_for_items(pinned, language, account_ids)}
+            choices[index] = [FeaturedChoice(item_id, rows.get(item_id)) for item_id in pinned]
+    return choices
+
+
+def find_featurable(hall: Hall, query: str, language: str) -> list[ResultRow]:
+    """Return the hall's services matching `query`, best first, as citizens would find them.
+
+    The hall's own search answers (synonyms, pinyin, its accounts only), so what an
+    administrator can pin is what the hall page can show.
+    """
+    if not query.strip():
+        return []
+    params = SearchParams(q=query, kind="service", per_page=FEATURED_SEARCH_RESULTS)
+    return search_hall(hall, params, language).rows
+
+
+def with_featured(
+    hall_id: str, sections: list[dict[str, Any]], index: int, item_id: int | None
+) -> list[dict[str, Any]]:
+    """Return the sections with a service of the hall pinned last in section `index`."""
+    settings = _featured_settings(sections, index)
+    pinned = settings["item_ids"]
+    if item_id is None:
+        raise LayoutError("choose a service to feature")
+    if item_id in pinned:
+        raise LayoutError(f"service {item_id} is featured already")
+    if len(pinned) >= MAX_FEATURED:
+        raise LayoutError(f"a featured-services section holds at most {MAX_FEATURED} services")
+    hall = get_hall(hall_id)
+    item = db.session.get(Item, item_id)
+    shown = {account.id for account in public_accounts(hall)}
+    if item is None or item.kind != "service" or not item.is_live or item.account_id not in shown:
+        raise LayoutError(f"item {item_id} is not a service shown in hall {hall.id}")
+    return with_settings(sections, index, {**settings, "item_ids": [*pinned, item_id]})
+
+
+def without_featured(
+    sections: list[dict[str, Any]], index: int, item_id: int
+) -> list[dict[str, Any]]:
+    """Return the sections with a service unpinned from section `index`."""
+    settings = _featured_settings(sections, index)
+    if item_id not in settings["item_ids"]:
+        raise LayoutError(f"service {item_id} is not featured in section {index + 1}")
+    kept = [pinned for pinned in settings["item_ids"] if pinned != item_id]
+    return with_settings(sections, index, {**settings, "item_ids": kept})
+
+
+def featured_moved(
+    sections: list[dict[str, Any]], index: int, item_id: int, offset: int
+) -> list[dict[str, Any]]:
+    """Return the sections with a pinned service moved by `offset` (clamped to the ends)."""
+    settings = _featured_settings(sections, index)
+    pinned = list(settings["item_ids"])
+    if item_id not in pinned:
+        raise LayoutError(f"service {item_id} is not featured in section {index + 1}")
+    position = pinned.index(item_id)
+    pinned.insert(min(max(position + offset, 0), len(pinned) - 1), pinned.pop(position))
+    return with_settings(sections, index, {**settings, "item_ids": pinned})
+
+
+def _featured_settings(sections: list[dict[str, Any]], index: int) -> dict[str, Any]:
+    _check_index(sections, index)
+    if sections[index]["type"] != "featured_services":
+        raise LayoutError(f"section {index + 1} is not a featured-services section")
+    settings = dict(sections[index].get("settings") or {})
+    settings["item_ids"] = list(settings.get("item_ids") or [])
+    return settings
 
 
 def list_versions(hall_id: str) -> list[HallLayout]:
@@ -378,6 +492,7 @@ class RenderedSection:
     settings: dict[str, Any]
     rows: list[Any] = field(default_factory=list)
     sectors: list[SectorGroup] = field(default_factory=list)
+    topics: list[TopicLink] = field(default_factory=list)
 
 
 def render_sections(
@@ -395,6 +510,10 @@ def render_sections(
             part.rows = search_hall(hall, params, language).rows
         elif kind == "departments_by_sector":
             part.sectors = sector_groups(hall, language)
+        elif kind == "hot_services":
+            part.rows = browse.hot_services(hall, language, settings.get("count", 6))
+        elif kind == "life_events":
+            part.topics = browse.section_topics(hall, settings.get("topics") or [], language)
         rendered.append(part)
     return rendered
 

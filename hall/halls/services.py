@@ -20,9 +20,11 @@ from sqlalchemy.orm import joinedload
 from hall.catalog.models import CONTENT_TYPES, KINDS, Item
 from hall.directory.models import SECTORS, Account, Department
 from hall.extensions import db
+from hall.halls import freshness
 from hall.halls.models import Hall
 from hall.search.highlight import highlight, snippet
 from hall.search.query import SearchAnswer, SearchQuery
+from hall.search.spelling import respell, spelling_in
 
 # Deep pages cost the searcher more than they are worth: no citizen reads page 1001.
 MAX_PAGE = 1000
@@ -117,6 +119,9 @@ class ResultRow:
     sector_label: str
     published_at: datetime | None
     channels: tuple[Channel, ...] = ()  # the same notice on the department's other accounts
+    platform_label: str = ""
+    synced_at: datetime | None = None  # last confirmed at its source (hall/halls/freshness.py)
+    freshness: str = ""  # "synced 2 hours ago from 县人社局网站", in the row's language
 
 
 @dataclass
@@ -132,6 +137,8 @@ class HallSearchResult:
     terms: list[str]
     corrected: str | None = None
     ignored: dict[str, str] = field(default_factory=dict)  # unknown filters left out
+    showing_corrected: bool = False  # rows are for `corrected`: the query found nothing
+    recommended: list[ResultRow] = field(default_factory=list)  # best bets, on page 1
 
     @property
     def pages(self) -> int:
@@ -220,9 +227,21 @@ def get_public_item(item_id: int) -> Item:
 
 
 def search_hall(
-    hall: Hall, params: SearchParams, language: str, *, strict: bool = False
+    hall: Hall,
+    params: SearchParams,
+    language: str,
+    *,
+    strict: bool = False,
+    spelling: str = "off",
+    best_bets: bool = False,
 ) -> HallSearchResult:
-    """Search a hall; unknown filters raise UnknownFilterError if strict, else are ignored."""
+    """Search a hall; unknown filters raise UnknownFilterError if strict, else are ignored.
+
+    The hall's own synonym groups expand the query. `spelling` ("off", "suggest",
+    "replace") asks for a did-you-mean; `best_bets` puts pinned items first.
+    """
+    from hall.halls import relevance  # it builds on this module
+
     accounts = public_accounts(hall)
     known = {
         "kind": set(KINDS),
@@ -234,8 +253,12 @@ def search_hall(
     if unknown and strict:
         raise UnknownFilterError(unknown)
     params = replace(params, **dict.fromkeys(unknown))
-    result = _search(params, frozenset(account.id for account in accounts), language)
+    account_ids = frozenset(account.id for account in accounts)
+    tuning = relevance.hall_relevance(hall.id)
+    result = _search(params, account_ids, language, synonyms=tuning.groups, spelling=spelling)
     result.ignored = unknown
+    if best_bets:
+        relevance.apply_best_bets(result, hall.id, account_ids, language)
     return result
 
 
@@ -299,7 +322,14 @@ def http_url(url: str | None) -> str | None:
     return url
 
 
-def _search(params: SearchParams, account_ids: frozenset[str], language: str) -> HallSearchResult:
+def _search(
+    params: SearchParams,
+    account_ids: frozenset[str],
+    language: str,
+    *,
+    synonyms: tuple[tuple[str, ...], ...] | None = None,
+    spelling: str = "off",
+) -> HallSearchResult:
     config = current_app.config
     per_page = min(params.per_page or config["SEARCH_PER_PAGE"], config["SEARCH_MAX_PER_PAGE"])
     params = replace(
@@ -324,6 +354,8 @@ def _search(params: SearchParams, account_ids: frozenset[str], language: str) ->
             account=params.account,
             page=params.page,
             per_page=per_page,
+            synonyms=synonyms,
+            spelling=spelling,
         )
         answer = current_app.extensions["hall.search"].search(query)
     return HallSearchResult(
@@ -334,8 +366,21 @@ def _search(params: SearchParams, account_ids: frozenset[str], language: str) ->
         rows=_rows(answer.item_ids, answer.terms, language, account_ids),
         facets=_facets(answer.facets, language),
         terms=list(answer.terms),
-        corrected=answer.corrected,
+        corrected=_respelled(answer.corrected, answer.spelling_sources),
+        showing_corrected=answer.showing_corrected,
     )
+
+
+def _respelled(corrected: str | None, sources: Mapping[str, int]) -> str | None:
+    """Spell the English words of a correction as the titles they came from do."""
+    if not corrected or not sources:
+        return corrected
+    query = select(Item.id, Item.title_tokens).where(Item.id.in_(sources.values()))
+    titles = {item_id: tokens for item_id, tokens in db.session.execute(query)}
+    spellings = {
+        word: spelling_in(word, titles.get(item_id, "")) for word, item_id in sources.items()
+    }
+    return respell(corrected, {word: spelt for word, spelt in spellings.items() if spelt})
 
 
 def linked_copies(
@@ -391,17 +436,25 @@ def _rows(
     )
     items = {item.id: item for item in db.session.scalars(query).unique()}
     copies = linked_copies(list(items.values()), language, account_ids)
+    synced = freshness.last_synced(item.connector_id for item in items.values())
     return [
-        _row(items[item_id], terms, language, copies.get(item_id, ()))
-        for item_id in item_ids
-        if item_id in items
+        _row(items[i], terms, language, copies.get(i, ()), synced.get(items[i].connector_id))
+        for i in item_ids
+        if i in items
     ]
 
 
 def _row(
-    item: Item, terms: list[str], language: str, channels: tuple[Channel, ...] = ()
+    item: Item,
+    terms: list[str],
+    language: str,
+    channels: tuple[Channel, ...] = (),
+    last_sync: datetime | None = None,
 ) -> ResultRow:
     department = item.account.department
+    platform_label = item.account.platform_label(language)
+    synced_at = freshness.confirmed_at(item.changed_at, last_sync)
+    source = freshness.source_label(item.account.name, platform_label, language)
     return ResultRow(
         id=item.id,
         kind=item.kind,
@@ -422,6 +475,9 @@ def _row(
         sector_label=department.sector_label(language),
         published_at=item.sort_time,
         channels=channels,
+        platform_label=platform_label,
+        synced_at=synced_at,
+        freshness=freshness.freshness_text(synced_at, source, language),
     )
 
 

@@ -16,7 +16,7 @@ from hall.i18n import current_language, translate
 
 # Query arguments a page link may carry over; anything else in the address is dropped, so
 # a crafted `?_external=1` never reaches url_for.
-PAGE_ARGS = ("q", *FILTERS, "page")
+PAGE_ARGS = ("q", *FILTERS, "page", "tab", "verbatim")
 
 # Filter names as a page shows them (English message ids).
 FILTER_TITLES = {
@@ -92,6 +92,13 @@ def language_url(context: Context, language: str) -> str:
     """Return this page's address in another language (works on error pages too)."""
     args = {**_page_args(context), "lang": language}
     return f"{request.script_root}{quote(request.path)}?{urlencode(args)}"
+
+
+def this_page(context: Context) -> str:
+    """Return this page's address with the arguments a link from it carries over."""
+    args = _page_args(context)
+    path = f"{request.script_root}{quote(request.path)}"
+    return f"{path}?{urlencode(args)}" if args else path
 
 
 def _page_args(context: Context) -> dict[str, str]:

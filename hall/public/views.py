@@ -11,12 +11,13 @@ from werkzeug.wrappers import Response
 
 from hall import i18n
 from hall.directory.services import public_closure_notices
-from hall.halls import layouts, services
+from hall.halls import browse, layouts, results, services
 from hall.halls.models import Hall, HallLayout
 from hall.halls.services import SearchParams
 from hall.i18n import current_language
-from hall.public import templating
+from hall.public import preferences, templating
 from hall.public.headers import set_security_headers
+from hall.reports import search_stats
 
 bp = Blueprint(
     "public",
@@ -29,6 +30,7 @@ bp = Blueprint(
 # to the whole app.
 bp.record_once(lambda state: i18n.init_app(state.app))
 bp.record_once(lambda state: templating.init_app(state.app))
+bp.record_once(lambda state: preferences.init_app(state.app))
 bp.after_app_request(set_security_headers)
 
 
@@ -70,22 +72,35 @@ def search_default() -> Response:
 
 
 def search(hall_id: str) -> str:
-    """Show a page of search results with facets; odd input is ignored, never a 500."""
+    """Show a page of search results with tabs and facets; odd input is ignored, never a 500."""
     hall = services.get_hall(hall_id)
     params, page_understood = _search_params(request.args)
-    result = services.search_hall(hall, params, current_language())
-    return render_template(
-        "public/search.html", hall=hall, result=result, page_understood=page_understood
+    verbatim = request.args.get("verbatim") == "1"
+    found = results.results_page(
+        hall, params, current_language(), tab=request.args.get("tab"), verbatim=verbatim
     )
+    page = render_template(
+        "public/search.html",
+        hall=hall,
+        result=found.result,
+        found=found,
+        page_understood=page_understood,
+    )
+    # Counted once the page is drawn: the count commits, and never fails the page.
+    search_stats.log_search(hall.id, found, verbatim=verbatim, user_agent=request.user_agent.string)
+    return page
 
 
 def item(item_id: int) -> str:
     """Show an item: a service with its full guide, or a notice with its body."""
     found = services.get_public_item(item_id)
     channels = services.linked_copies([found], current_language()).get(found.id, ())
-    return render_template(
+    page = render_template(
         "public/item.html", item=found, guide=found.service_guide, channels=channels
     )
+    # Counted once the page is drawn: the count commits, and never fails the page.
+    browse.count_view(found, request.user_agent.string)
+    return page
 
 
 def department(department_id: str) -> str:
@@ -157,3 +172,4 @@ bp.add_url_rule("/halls/<hall_id>/preview/<token>", view_func=hall_preview)
 bp.add_url_rule("/halls/<hall_id>/preview/<token>/theme.css", view_func=preview_theme)
 bp.add_url_rule("/items/<int:item_id>", view_func=item)
 bp.add_url_rule("/departments/<department_id>", view_func=department)
+bp.add_url_rule("/preferences/elder", endpoint="elder", view_func=preferences.switch_elder_mode)

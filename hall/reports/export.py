@@ -22,7 +22,10 @@ COLUMNS = (
     "last_item_at",
     "days_since_last_item",
     "items_last_30_days",
-    "interaction_ok",
+    "interaction_ok",  # yes: works; no: none filed or fails; empty: cannot tell yet
+    "channel_state",
+    "channel_detail",
+    "channel_checked_at",
     "connectors",
     "consecutive_failures",
     "last_error",

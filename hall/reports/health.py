@@ -1,7 +1,9 @@
-"""Account health: how recently each account posted, and whether its sources sync.
+"""Account health: how recently each account posted, whether citizens can reach it, and
+whether its sources sync.
 
 Computed on demand from items, connectors and sync runs (a few GROUP BY queries, however
-many accounts), so a report is always current; a stored daily snapshot can come later.
+many accounts), so a report is always current. Channels are the exception: requesting
+them takes time, so hall/reports/channels.py checks them daily and reports read the answer.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from sqlalchemy.orm import aliased
 
 from hall.catalog.models import Item
 from hall.directory.models import Account, Department
+from hall.exchange.services import ReplyStats, reply_stats
 from hall.extensions import db
 from hall.halls.models import hall_account
 from hall.halls.services import get_department, get_hall
@@ -28,6 +31,8 @@ from hall.timestamps import as_utc, utcnow
 ACTIVE_DAYS = 7  # active: 0-7 days
 WARNING_DAYS = 14  # warning: 8-14 days; inactive from 15
 DORMANT_AFTER_DAYS = 90  # dormant: more than 90 days, or nothing ever
+# Reply times of citizens' messages are reported over this many days.
+REPLY_WINDOW_DAYS = 90
 RECENT_DAYS = 30  # the "items in the last 30 days" window
 OFF_AIR_FILING_STATUSES = ("suspended", "closed")
 
@@ -39,6 +44,15 @@ STATUSES: dict[str, tuple[str, str]] = {
     "dormant": ("休眠", "Dormant"),
     "suspended": ("已暂停", "Suspended"),
     "closed": ("已关停", "Closed"),
+}
+
+# Interaction channel states (`channel_state_for` decides): id -> what it means.
+CHANNEL_STATES: dict[str, str] = {
+    "unknown": "never filed: the filing has no record of channels",
+    "none": "filed with no channel: fails an inspection outright",
+    "unchecked": "channels filed, but no address to check or not checked yet",
+    "works": "the address answered at the last check",
+    "fails": "the address did not answer properly at the last check",
 }
 
 # Runs that prove a source answered: an unchanged listing is a success too.
@@ -66,14 +80,20 @@ class AccountHealth:
     last_item_at: datetime | None
     days_since_last_item: int | None
     items_last_30_days: int
-    # Whether the filing lists an interaction channel (None: not recorded). Listed, not
-    # tested: nothing probes that a channel actually answers yet.
-    interaction_ok: bool | None
+    channel_state: str  # one of CHANNEL_STATES
+    channel_detail: str | None  # the last check's answer in plain words ("answered 404")
+    channel_checked_at: datetime | None
     connectors: int  # enabled connectors
     consecutive_failures: int  # the worst of its enabled connectors
     last_error: str | None  # of its latest failed run, even if a later run succeeded
     last_error_at: datetime | None
     last_success_at: datetime | None
+
+    @property
+    def interaction_ok(self) -> bool | None:
+        """Whether citizens can reach the account: None when nobody can tell yet."""
+        # Stored as such in health snapshots, so the column outlives the finer states.
+        return {"works": True, "none": False, "fails": False}.get(self.channel_state)
 
     @property
     def sync_failing(self) -> bool:
@@ -91,8 +111,10 @@ class AccountHealth:
                 else f"{self.days_since_last_item} days since the last item"
             )
             problems.append(f"{self.status}: {silence}")
-        if self.interaction_ok is False:
-            problems.append("no working interaction channel")
+        if self.channel_state == "none":
+            problems.append("no interaction channel filed")
+        elif self.channel_state == "fails":
+            problems.append(f"interaction channel fails: {self.channel_detail or 'no answer'}")
         if self.sync_failing:
             problem = f"sync failing ({self.consecutive_failures} in a row)"
             if self.last_error:
@@ -151,6 +173,19 @@ def hall_report(hall_id: str, now: datetime | None = None) -> HealthReport:
     members = select(hall_account.c.account_id).where(hall_account.c.hall_id == hall.id)
     rows = _compute(Account.id.in_(members), now)
     return _report(hall.title, rows, now)
+
+
+def reply_times(
+    department_ids: Iterable[str] | None = None, now: datetime | None = None
+) -> list[ReplyStats]:
+    """Return how departments answered citizens' messages over the last REPLY_WINDOW_DAYS.
+
+    Inspections fail departments that answer late (questions within 5 working days,
+    complaints within 7), so the health pages show this beside the accounts.
+    """
+    since = (as_utc(now) or utcnow()) - timedelta(days=REPLY_WINDOW_DAYS)
+    ids = None if department_ids is None else sorted(set(department_ids))
+    return reply_stats(ids, since)
 
 
 def all_accounts_report(now: datetime | None = None) -> HealthReport:
@@ -295,7 +330,9 @@ def _compute(condition: ColumnElement[bool] | None, now: datetime | None) -> lis
                 last_item_at=last_item_at,
                 days_since_last_item=days,
                 items_last_30_days=int(recent or 0),
-                interaction_ok=_interaction_ok(account),
+                channel_state=channel_state_for(account),
+                channel_detail=account.channel_detail,
+                channel_checked_at=account.channel_checked_at,
                 connectors=int(connector_count or 0),
                 consecutive_failures=int(failures or 0),
                 last_error=last_error,
@@ -306,12 +343,20 @@ def _compute(condition: ColumnElement[bool] | None, now: datetime | None) -> lis
     return healths
 
 
-def _interaction_ok(account: Account) -> bool | None:
-    # Filing records the channels citizens can use (comments, messages); an empty list
-    # fails an inspection outright. Before the filing fields exist, or where they were
-    # never recorded (None), we cannot tell, and unknown is not the same as "none".
-    channels = getattr(account, "interaction_channels", None)
-    return None if channels is None else bool(channels)
+def channel_state_for(account: Account) -> str:
+    """Return the state of the account's interaction channel (a CHANNEL_STATES id)."""
+    channels = account.interaction_channels
+    # A filing that lists no channel fails outright (DOMAIN.md), whatever an address says.
+    if channels is not None and not channels:
+        return "none"
+    # A check is evidence of its own, even for an account whose filing never listed
+    # channels (one imported from a file with an address).
+    if account.interaction_url and account.channel_checked_at is not None:
+        return "works" if account.channel_ok else "fails"
+    # Unknown is not the same as "none": the filing was never recorded.
+    if channels is None:
+        return "unknown"
+    return "unchecked"
 
 
 def record_daily_snapshot(now: datetime | None = None) -> int:

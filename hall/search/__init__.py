@@ -70,15 +70,46 @@ class SearchService:
             q.account,
             q.page,
             q.per_page,
+            q.synonyms,
+            q.spelling,
             state.key,
         )
         cached = self._cached_answer(key)
         if cached is not None:
             return cached
-        plan = plan_query(text) if text else None  # no text: list everything, newest first
+        # No text: list everything, newest first.
+        plan = plan_query(text, groups=q.synonyms) if text else None
         answer = state.answer(q, plan, self._config["SEARCH_TIME_LIMIT_MS"] / 1000)
+        below = self._config["SEARCH_SUGGEST_BELOW"]
+        if plan is not None and q.spelling != "off" and below > 0:
+            if answer.partial or answer.total < below:
+                answer = self._with_correction(state, q, text, answer)
         self._remember(key, answer)
         return _copy(answer)
+
+    def _with_correction(
+        self, state: IndexState, q: SearchQuery, text: str, answer: SearchAnswer
+    ) -> SearchAnswer:
+        """Offer a spelling that finds more; answer with its hits when the text found none.
+
+        "More" puts items holding every word first: a spelling that turns a partial match
+        (社报卡补办: no item has 社报) into a full one is better even with fewer hits.
+        """
+        found = state.suggest(text)
+        if found is None:
+            return answer
+        corrected, sources = found
+        plan = plan_query(corrected, groups=q.synonyms)
+        other = state.answer(q, plan, self._config["SEARCH_TIME_LIMIT_MS"] / 1000)
+        if (not other.partial, other.total) <= (not answer.partial, answer.total):
+            return answer
+        showing = q.spelling == "replace" and answer.total == 0
+        return dataclasses.replace(
+            other if showing else answer,
+            corrected=corrected,
+            spelling_sources=sources,
+            showing_corrected=showing,
+        )
 
     def invalidate(self) -> None:
         """Forget cached answers and look at the index again on the next search."""
@@ -148,6 +179,8 @@ class SearchService:
         started = time.monotonic()
         try:
             state, ix = self._open_state()
+            if state is not None and self._state is not None and self._state.has_vocabulary:
+                state.vocabulary()  # did-you-mean is in use: warm it here, not in a request
             with self._lock:
                 self._state, self._index = state, ix
             self._clear_answers()  # old generations' answers can never be hit again
@@ -190,4 +223,5 @@ def _copy(answer: SearchAnswer) -> SearchAnswer:
         item_ids=list(answer.item_ids),
         facets={name: dict(counts) for name, counts in answer.facets.items()},
         terms=list(answer.terms),
+        spelling_sources=dict(answer.spelling_sources),
     )

@@ -30,7 +30,8 @@ from whoosh.searching import Searcher
 from hall.search.analysis import index_form, normalise, segment_query
 from hall.search.postings import PostingReader, TermPostings
 from hall.search.schema import FACET_FIELDS, META_DOC_ID
-from hall.search.synonyms import expand
+from hall.search.spelling import Vocabulary, build_vocabulary, correct
+from hall.search.synonyms import Groups, expand
 
 # Query words beyond this many are ignored: they add cost, not precision.
 MAX_QUERY_WORDS = 12
@@ -51,6 +52,9 @@ SMALL_FACET = 4
 # Filter sets (hall scopes x facet filters) kept per index generation.
 FILTER_CACHE_SIZE = 256
 
+# Stored queries (best bets, search statistics) are cut to this many characters.
+QUERY_KEY_CHARS = 200
+
 
 _PHRASE = re.compile(r'"([^"]*)"|“([^”]*)”|「([^」]*)」')
 _SPACE_BETWEEN_HAN = re.compile(r"(?<=[\u3400-\u9fff])\s+(?=[\u3400-\u9fff])")
@@ -67,6 +71,12 @@ class SearchQuery:
     account: str | None = None
     page: int = 1
     per_page: int = 10
+    # The hall's enabled synonym groups (None: the seed groups). Part of the answer cache
+    # key, so an administrator's edit is searched with at once.
+    synonyms: Groups | None = None
+    # "suggest": offer a did-you-mean when little is found; "replace": also answer with the
+    # corrected query's results when nothing is found; "off": neither.
+    spelling: str = "suggest"
 
 
 @dataclass
@@ -80,7 +90,11 @@ class SearchAnswer:
     # not the facet's own, so a page can offer the other values of a chosen facet.
     facets: dict[str, dict[str, int]]
     terms: list[str]  # query words and synonyms, for highlighting
-    corrected: str | None = None
+    corrected: str | None = None  # a spelling that finds more (did you mean …)
+    # English words of `corrected` made from a title stem -> an item whose title spells it.
+    spelling_sources: dict[str, int] = field(default_factory=dict)
+    showing_corrected: bool = False  # the hits are the corrected query's: the typed one found none
+    partial: bool = False  # no item has every word: the hits have at least half of them
 
 
 @dataclass(frozen=True)
@@ -120,8 +134,21 @@ def clean_text(text: str, max_chars: int) -> str:
     return " ".join(text.split())[:max_chars]
 
 
-def plan_query(text: str, synonyms: Mapping[str, Iterable[str]] | None = None) -> QueryPlan:
-    """Turn cleaned query text into clauses (all must match) and highlight terms."""
+def query_key(text: str) -> str:
+    """Return the form a query is stored and matched in (best bets, search statistics)."""
+    return clean_text(text, QUERY_KEY_CHARS)
+
+
+def plan_query(
+    text: str,
+    synonyms: Mapping[str, Iterable[str]] | None = None,
+    *,
+    groups: Groups | None = None,
+) -> QueryPlan:
+    """Turn cleaned query text into clauses (all must match) and highlight terms.
+
+    `groups` are the hall's synonym groups (None: the seed groups); `synonyms` adds more.
+    """
     plan = QueryPlan()
     phrases = [next(g for g in m.groups() if g is not None) for m in _PHRASE.finditer(text)]
     rest = _PHRASE.sub(" ", text)
@@ -131,15 +158,23 @@ def plan_query(text: str, synonyms: Mapping[str, Iterable[str]] | None = None) -
         if clause is not None:
             plan.clauses.append(clause)
             plan.terms += words
-    words = list(dict.fromkeys(segment_query(rest.replace('"', " "))))
-    for word in words[:MAX_QUERY_WORDS]:
-        forms = expand(word, synonyms)
+    for word in _words(rest):
+        forms = expand(word, synonyms, groups=groups)
         clause = _word_clause(word, forms)
         if clause is not None:
             plan.clauses.append(clause)
             plan.terms += forms
     plan.terms = list(dict.fromkeys(plan.terms))
     return plan
+
+
+def query_words(text: str) -> list[str]:
+    """Return the words of cleaned query text outside its quoted phrases, as planned."""
+    return _words(_PHRASE.sub(" ", text))
+
+
+def _words(text: str) -> list[str]:
+    return list(dict.fromkeys(segment_query(text.replace('"', " "))))[:MAX_QUERY_WORDS]
 
 
 def _phrase_clause(words: list[str]) -> Clause | None:
@@ -197,6 +232,41 @@ class IndexState:
         for name in ("title", "body"):
             self.postings.norms(name)  # pay for field lengths now, not in a request
         self._filters: OrderedDict[tuple, frozenset[int]] = OrderedDict()
+        self._vocabulary: Vocabulary | None = None  # for did-you-mean, built on first need
+
+    @property
+    def has_vocabulary(self) -> bool:
+        """Tell whether did-you-mean has been needed on this generation."""
+        return self._vocabulary is not None
+
+    def vocabulary(self) -> Vocabulary:
+        """Return this generation's spelling vocabulary, reading it on first use."""
+        with self.lock:
+            if self._vocabulary is None:
+                self._vocabulary = build_vocabulary(self.reader)
+            return self._vocabulary
+
+    def suggest(self, text: str) -> tuple[str, dict[str, int]] | None:
+        """Return a likelier spelling of cleaned query text, or None.
+
+        With it, its words built from a title stem, each with an item whose title spells
+        that stem as a word (the caller respells them: medice -> medical).
+        """
+        words = query_words(text)
+        if not words:
+            return None
+        vocabulary = self.vocabulary()
+        with self.lock:
+            found = correct(text, words, self.reader, vocabulary)
+            if found is None:
+                return None
+            sources = {}
+            for word, stem in found.stems.items():
+                docs = self.postings.term("title", stem).ids
+                live = next((d for d in docs if d in self.universe), None)
+                if live is not None:
+                    sources[word] = int(self.searcher.stored_fields(live)["id"])
+            return found.text, sources
 
     def close(self) -> None:
         with self.lock:
@@ -213,9 +283,10 @@ class IndexState:
             scope = self.scope_docs(query.account_ids)
             matches: list[list[_Match]] = []
             matched = scope
+            partial = False
             if plan is not None:
                 matches = [list(self._evaluate(clause)) for clause in plan.clauses]
-                matched = self._match(matches, scope)
+                matched, partial = self._match(matches, scope)
             matched = self._collapse_links(matched)
             chosen = self._chosen_filters(query)
             hits = _intersect([matched, *chosen.values()])
@@ -234,6 +305,7 @@ class IndexState:
                 item_ids=[int(self.searcher.stored_fields(d)["id"]) for d in page],
                 facets=self._facets(matched, chosen),
                 terms=list(plan.terms) if plan else [],
+                partial=partial,
             )
 
     def scope_docs(self, account_ids: frozenset[str] | None) -> frozenset[int]:
@@ -260,18 +332,20 @@ class IndexState:
                 postings = self.postings.term(alt.field, text)
                 yield _Match(postings.by_doc.keys(), ((alt.field, postings),))
 
-    def _match(self, matches: list[list[_Match]], scope: frozenset[int]) -> frozenset[int]:
-        """Return documents matching every clause or, failing that, half of them."""
+    def _match(
+        self, matches: list[list[_Match]], scope: frozenset[int]
+    ) -> tuple[frozenset[int], bool]:
+        """Return documents matching every clause or, failing that (partial), half of them."""
         sets = [set().union(*(m.docs for m in clause)) for clause in matches]
         everything = _intersect([scope, *sets])
         if everything or len(sets) < 2:
-            return everything
+            return everything, False
         # Colloquial questions (社保卡丢了怎么办) carry words no page has; ask for half.
         need = math.ceil(len(sets) / 2)
         counts = Counter()
         for docs in sets:
             counts.update(docs)
-        return frozenset(d for d, n in counts.items() if n >= need) & scope
+        return frozenset(d for d, n in counts.items() if n >= need) & scope, True
 
     def _phrase_docs(
         self, field_name: str, words: tuple[str, ...], parts: tuple[tuple[str, TermPostings], ...]

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable, Mapping
+
+# A hall's groups as the searcher takes them: hashable, so they can key cached answers.
+Groups = tuple[tuple[str, ...], ...]
 
 # Each group is a set of equivalent words: a query word from a group also searches for
 # the others. 社保 and 社保卡 are kept apart on purpose (insurance is not the card); the
@@ -46,14 +50,28 @@ def _index(groups: Iterable[Iterable[str]]) -> dict[str, tuple[str, ...]]:
 SEED_SYNONYMS: dict[str, tuple[str, ...]] = _index(SEED_GROUPS)
 
 
-def expand(word: str, extra: Mapping[str, Iterable[str]] | None = None) -> list[str]:
-    """Return `word` followed by its synonyms, seed ones first, then those in `extra`.
+@functools.lru_cache(maxsize=256)
+def synonym_table(groups: Groups) -> dict[str, tuple[str, ...]]:
+    """Return the word -> synonyms table of a hall's groups (built once per distinct list)."""
+    return _index(groups)
 
-    `extra` maps a word to more words (a hall's own list, edited by administrators);
-    its entries are made symmetric here, so listing 一网通办 -> 政务服务网 is enough.
+
+def expand(
+    word: str,
+    extra: Mapping[str, Iterable[str]] | None = None,
+    *,
+    groups: Groups | None = None,
+) -> list[str]:
+    """Return `word` followed by its synonyms, from `groups` first, then those in `extra`.
+
+    `groups` None means the seed groups; a hall passes its own enabled groups instead, so
+    a seed group an administrator switched off no longer applies there.
+    `extra` maps a word to more words; its entries are made symmetric here, so listing
+    一网通办 -> 政务服务网 is enough.
     """
     word = word.lower()
-    forms = dict.fromkeys([word, *SEED_SYNONYMS.get(word, ())])
+    table = SEED_SYNONYMS if groups is None else synonym_table(groups)
+    forms = dict.fromkeys([word, *table.get(word, ())])
     if extra:
         for head, words in extra.items():
             group = [head, *words]

@@ -84,7 +84,8 @@ def sync_connectors(
         runs.append(run)
         if on_run is not None:
             on_run(instance, run)
-    apply_changes(config["INDEX_PATH"], batch_size=config["INDEX_BATCH_SIZE"])
+    if apply_changes(config["INDEX_PATH"], batch_size=config["INDEX_BATCH_SIZE"]):
+        refresh_service_points()
     return runs
 
 
@@ -147,11 +148,18 @@ class Worker:
             return purge_outcomes(self.app.config["SYNC_OUTCOME_RETENTION_DAYS"])
 
     def health_snapshot(self) -> int:
-        """Store today's health of every account (the daily inspection job)."""
+        """Check interaction channels, then store today's health (the daily inspection job)."""
+        from hall.reports.channels import check_channels
         from hall.reports.health import record_daily_snapshot
 
         with self.app.app_context():
+            try:
+                log.info("interaction channels: %s", check_channels())
+            except Exception:  # noqa: BLE001 - the snapshot is still worth taking
+                db.session.rollback()
+                log.exception("checking interaction channels broke")
             count = record_daily_snapshot()
+            purge_old_search_stats(self.app)
         log.info("health of %s accounts recorded", count)
         return count
 
@@ -174,12 +182,41 @@ class Worker:
         scheduler.add_job(self.health_snapshot, "cron", hour=17, minute=0, id="health", **every)
 
 
+def purge_old_search_stats(app: Flask) -> int:
+    """Delete search statistics past SEARCH_STATS_RETENTION_DAYS (part of the daily job)."""
+    from hall.reports.search_stats import purge_search_stats
+
+    try:
+        deleted = purge_search_stats(app.config["SEARCH_STATS_RETENTION_DAYS"])
+    except Exception:  # noqa: BLE001 - the rest of the daily job must still run
+        db.session.rollback()
+        log.exception("purging old search statistics broke")
+        return 0
+    log.info("%s old search statistics deleted", deleted)
+    return deleted
+
+
 def index_changes(app: Flask) -> int:
     """Apply pending change-log rows to the index; return how many were applied."""
     from hall.search.indexer import apply_changes
 
     with app.app_context():
-        return apply_changes(app.config["INDEX_PATH"], batch_size=app.config["INDEX_BATCH_SIZE"])
+        applied = apply_changes(app.config["INDEX_PATH"], batch_size=app.config["INDEX_BATCH_SIZE"])
+        if applied:
+            refresh_service_points()
+        return applied
+
+
+def refresh_service_points() -> None:
+    """Follow the services' guides into service points; a failure never stops indexing."""
+    from hall.directory.points import refresh_guide_points
+
+    try:
+        refresh_guide_points()
+        db.session.commit()
+    except Exception:  # noqa: BLE001 - the index is up to date; points catch up next time
+        db.session.rollback()
+        log.exception("refreshing service points from the guides broke")
 
 
 def start_background(app: Flask) -> tuple[BackgroundScheduler, Worker]:

@@ -1,7 +1,9 @@
-"""Create users, check passwords with a lockout, and decide who may act for a department.
+"""Create and manage users, check passwords with a lockout, decide who may act for what.
 
 Passwords are hashed with werkzeug's scrypt (memory-hard, in the standard library's
 hashlib, so no new dependency); `check_password_hash` compares in constant time.
+A session id carries the user's session version (User.get_id); raising the version on a
+password change, reset or deactivation ends every session the user has open.
 """
 
 from __future__ import annotations
@@ -11,7 +13,7 @@ from collections.abc import Iterable
 from datetime import datetime, timedelta
 
 from flask import current_app
-from sqlalchemy import delete, select
+from sqlalchemy import delete, func, select
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from hall.audit.services import record, snapshot
@@ -27,10 +29,24 @@ PASSWORD_METHOD = "scrypt"
 # Checked when the username is unknown, so a miss costs as long as a wrong password.
 _DUMMY_HASH = generate_password_hash("not a real password", method=PASSWORD_METHOD)
 USER_FIELDS = ("username", "display_name", "role", "is_active", "department_ids")
+# What a password change or (de)activation audits: never the hash, the version it raises.
+SESSION_FIELDS = ("is_active", "session_version")
+_SESSION_ID = re.compile(r"(?P<user_id>\d{1,18}):(?P<version>\d{1,9})", re.ASCII)
 
 
 class UserError(Exception):
     """A user cannot be created or changed as asked (bad name, role, password…)."""
+
+
+class PasswordRuleError(UserError):
+    """A new password breaks the rule (too short)."""
+
+
+class WrongPasswordError(UserError):
+    """The current password given to change it is not right."""
+
+    def __init__(self, message: str = "the current password is not right"):
+        super().__init__(message)
 
 
 class AuthenticationError(Exception):
@@ -71,8 +87,7 @@ def create_user(
         )
     if role not in ROLES:
         raise UserError(f"unknown role {role!r}; one of {', '.join(ROLES)}")
-    if len(password) < MIN_PASSWORD_LENGTH:
-        raise UserError(f"a password has at least {MIN_PASSWORD_LENGTH} characters")
+    _check_password_rule(password)
     if db.session.scalars(select(User).where(User.username == username)).first():
         raise UserError(f"username {username!r} is taken")
     departments = [_department(department_id) for department_id in dict.fromkeys(department_ids)]
@@ -142,10 +157,74 @@ def locked_until(username: str, *, now: datetime | None = None) -> datetime | No
     return retry_at if now < retry_at else None
 
 
-def load_user(user_id: str) -> User | None:
-    """Return the active user of a session id (Flask-Login's user_loader)."""
-    user = db.session.get(User, int(user_id)) if user_id.isdigit() else None
-    return user if user is not None and user.is_active else None
+def load_user(session_id: str) -> User | None:
+    """Return the active user of a session id "id:version" (Flask-Login's user_loader).
+
+    A session whose version is not the user's current one was ended by a password change
+    or a deactivation; a plain id is a cookie from before versions existed. Both are refused.
+    """
+    found = _SESSION_ID.fullmatch(session_id)
+    if found is None:
+        return None
+    user = db.session.get(User, int(found["user_id"]))
+    if user is None or not user.is_active or user.session_version != int(found["version"]):
+        return None
+    return user
+
+
+def change_own_password(user: User, *, current_password: str, new_password: str) -> User:
+    """Change one's own password and end every session of it (the view signs this one in again).
+
+    The current password is asked for, so a browser left signed in cannot lock its owner out.
+    """
+    if not user.is_active:
+        raise PermissionDeniedError(f"{user.username} is not active")
+    if not check_password_hash(user.password_hash, current_password):
+        raise WrongPasswordError()
+    _check_password_rule(new_password)
+    _set_password(user, new_password, action="user.password_change", actor=user)
+    return user
+
+
+def reset_password(admin: User | None, user_id: int, *, new_password: str) -> User:
+    """Give a user a new password and end their sessions; `admin` None is the command line."""
+    user = _user_for(admin, user_id)
+    if admin is not None and admin.id == user.id:
+        raise UserError("change your own password on the Change password page")
+    _check_password_rule(new_password)
+    _set_password(user, new_password, action="user.password_reset", actor=admin)
+    return user
+
+
+def deactivate_user(admin: User | None, user_id: int) -> User:
+    """Stop a user signing in and end their sessions; `admin` None is the command line.
+
+    Nobody deactivates themselves, nor the last active administrator: either would leave
+    the pages without anyone able to undo it.
+    """
+    user = _user_for(admin, user_id)
+    if admin is not None and admin.id == user.id:
+        raise UserError("you cannot deactivate yourself")
+    if not user.is_active:
+        raise UserError(f"{user.username} is already inactive")
+    if user.is_admin and not _other_active_admins(user):
+        raise UserError(f"{user.username} is the last active administrator")
+    before = snapshot(user, SESSION_FIELDS)
+    user.is_active = False
+    user.session_version = (user.session_version or 0) + 1
+    record("user.deactivate", user, before, snapshot(user, SESSION_FIELDS), admin)
+    return user
+
+
+def reactivate_user(admin: User | None, user_id: int) -> User:
+    """Let a deactivated user sign in again; `admin` None is the command line."""
+    user = _user_for(admin, user_id)
+    if user.is_active:
+        raise UserError(f"{user.username} is already active")
+    before = snapshot(user, SESSION_FIELDS)
+    user.is_active = True
+    record("user.reactivate", user, before, snapshot(user, SESSION_FIELDS), admin)
+    return user
 
 
 def can_manage_department(user: User, department_id: str) -> bool:
@@ -185,6 +264,38 @@ def list_users() -> list[User]:
 def normalise_username(username: str) -> str:
     """Return the form a username is stored and compared in."""
     return username.strip().lower()
+
+
+def _user_for(admin: User | None, user_id: int) -> User:
+    """Check `admin` may manage users (None: the command line) and return the user."""
+    if admin is not None:
+        require_admin(admin)
+    # A number past 64 bits would overflow the database driver: it names no user either.
+    user = db.session.get(User, user_id) if 0 < user_id < 2**63 else None
+    if user is None:
+        raise UserError(f"no user has the id {user_id}")
+    return user
+
+
+def _other_active_admins(user: User) -> int:
+    query = select(func.count()).where(
+        User.role == "admin", User.is_active.is_(True), User.id != user.id
+    )
+    return db.session.scalar(query) or 0
+
+
+def _set_password(user: User, password: str, *, action: str, actor: User | None) -> None:
+    """Store the new hash and raise the session version, which ends every open session."""
+    before = snapshot(user, SESSION_FIELDS)
+    user.password_hash = generate_password_hash(password, method=PASSWORD_METHOD)
+    user.session_version = (user.session_version or 0) + 1
+    # The hash is never audited: the entry says the password changed and sessions ended.
+    record(action, user, before, snapshot(user, SESSION_FIELDS), actor)
+
+
+def _check_password_rule(password: str) -> None:
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise PasswordRuleError(f"a password has at least {MIN_PASSWORD_LENGTH} characters")
 
 
 def _department(department_id: str) -> Department:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from flask.testing import FlaskClient
 
-from tests.builders import make_account, make_hall, make_item, make_user
+from tests.builders import make_account, make_hall, make_item, make_life_event, make_user
 from tests.signin import PASSWORD, form_token
 from tests.web_fixtures import index
 
@@ -29,8 +29,9 @@ def world(app):
     make_account("hrss-web", department="hrss")
     make_account("tax-web", department="tax")
     make_hall("county", accounts=["hrss-web"])
-    make_item("养老保险待遇申领", kind="service", connector="hrss-feed")
+    service = make_item("养老保险待遇申领", kind="service", connector="hrss-feed")
     make_item("关于社保缴费的通知", connector="hrss-feed")
+    make_life_event("retirement", "county", [service.id], title="退休")
     index(app)
     return app
 

@@ -9,7 +9,19 @@ from tests.admin.conftest import signed_in
 from tests.signin import form_token
 
 # Values for the placeholders of admin rules, so the table below covers every rule.
-ARGS = {"hall_id": "county", "request_id": 1, "account_id": "hrss-web", "index": 0, "version": 1}
+ARGS = {
+    "hall_id": "county",
+    "request_id": 1,
+    "account_id": "hrss-web",
+    "index": 0,
+    "version": 1,
+    "user_id": 2,
+    "slug": "retirement",
+    "step_id": 1,
+    "group_id": 1,
+    "bet_id": 1,
+    "item_id": 1,
+}
 GET_PAGES = (
     "/admin/",
     "/admin/filings",
@@ -18,10 +30,17 @@ GET_PAGES = (
     "/admin/halls",
     "/admin/halls/county",
     "/admin/halls/county/layout",
+    "/admin/halls/county/topics",
+    "/admin/halls/county/topics/retirement",
     "/admin/halls/county/export.yaml",
+    "/admin/halls/county/synonyms",
+    "/admin/halls/county/best-bets",
+    "/admin/halls/county/search-report",
+    "/admin/halls/county/search-report.csv",
     "/admin/import",
     "/admin/health",
     "/admin/health.csv",
+    "/admin/audit",
 )
 
 

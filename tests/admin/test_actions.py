@@ -10,6 +10,7 @@ from hall.directory.services import apply_for_account
 from hall.extensions import db
 from hall.halls.models import Hall
 from hall.users.services import get_user
+from tests.builders import filing_data
 
 
 def _post(client, token, address, **data):
@@ -25,8 +26,7 @@ def _apply(platform="website", account_id="hrss-web-2"):
         platform=platform,
         name="人社局服务号",
         url="https://example.org/",
-        responsible_person="张三",
-        contact_phone="0571-12345678",
+        **filing_data(),
         account_id=account_id,
     )
     db.session.commit()
@@ -46,8 +46,7 @@ def test_approving_a_filed_exception_gives_the_account_its_filing_number(world, 
         platform="website",
         name="人社局服务网",
         url="https://example.org/",
-        responsible_person="张三",
-        contact_phone="0571-12345678",
+        **filing_data(),
         allow_second=True,
         override_reason="service site beside the news site",
     )

@@ -8,11 +8,15 @@ import pytest
 from sqlalchemy import select
 
 from hall.audit.models import AuditEntry
+from hall.catalog.models import Item
 from hall.extensions import db
 from hall.halls import layouts
 from hall.halls.layouts import LayoutError
 from hall.halls.models import HallLayout
+from hall.timestamps import utcnow
 from hall.users.services import PermissionDeniedError, get_user
+from tests.builders import make_connector, make_item
+from tests.web_fixtures import index
 
 
 def _post(client, token, address, **data):
@@ -170,3 +174,111 @@ def test_layout_changes_are_audited(world, admin):
             select(AuditEntry).where(AuditEntry.action.like("layout.%"))
         )
     )
+
+
+# Featured services, chosen by searching the hall -------------------------------------
+
+LAYOUT = "/admin/halls/county/layout"
+
+
+@pytest.fixture
+def services(world):
+    """Services in the hall (two of the HR bureau), one outside it, and a notice."""
+    make_connector("tax-feed", "tax-web")
+    found = {
+        "pension": db.session.scalars(select(Item).where(Item.title == "养老保险待遇申领")).one(),
+        "unemployment": make_item("失业保险金申领", kind="service", connector="hrss-feed"),
+        "tax": make_item("养老保险个人所得税扣除", kind="service", connector="tax-feed"),
+        "notice": db.session.scalars(select(Item).where(Item.kind == "content")).one(),
+    }
+    index(world)
+    return found
+
+
+def _pinned() -> list[int]:
+    return layouts.draft_layout("county").sections[0]["settings"]["item_ids"]
+
+
+def test_the_layout_page_finds_the_hall_s_services_to_feature(admin, services):
+    client, _ = admin
+
+    page = client.get(f"{LAYOUT}?section=0&q=养老保险").get_data(as_text=True)
+
+    found = page.split('class="found"', 1)[1].split("</ul>", 1)[0]
+    assert "养老保险待遇申领" in re.sub(r"</?mark>", "", found) and "hrss 局" in found
+    assert f'name="item_id" value="{services["pension"].id}"' in found
+    assert "个人所得税" not in found  # its account is not in the hall
+    notices = client.get(f"{LAYOUT}?section=0&q=社保缴费").get_data(as_text=True)
+    assert "本大厅没有相符的服务。" in notices  # notices are not services
+    assert 'class="found"' not in client.get(LAYOUT).get_data(as_text=True)
+
+
+def test_a_found_service_is_added_and_shown_by_title_and_department(admin, services):
+    client, token = admin
+    pension = services["pension"]
+
+    response = _post(client, token, f"{LAYOUT}/sections/0/featured", item_id=pension.id, q="养老")
+
+    assert response.headers["Location"].endswith(
+        f"{LAYOUT}?q=%E5%85%BB%E8%80%81&section=0#section-0"
+    )
+    assert _pinned() == [pension.id]
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    pinned = page.split("置顶服务", 1)[1].split("</ol>", 1)[0]
+    assert "养老保险待遇申领 · hrss 局" in pinned
+    assert "(已置顶)" in page  # the search result says so
+
+
+@pytest.mark.parametrize("which", ["tax", "notice", "unknown", "not-a-number"])
+def test_only_services_shown_in_the_hall_can_be_featured(admin, services, which):
+    client, token = admin
+    item_id = {"unknown": 999999, "not-a-number": "x"}.get(which) or services[which].id
+
+    response = _post(client, token, f"{LAYOUT}/sections/0/featured", item_id=item_id)
+
+    assert response.status_code == 302
+    assert layouts.draft_layout("county") is None or _pinned() == []
+    page = client.get(LAYOUT).get_data(as_text=True)
+    assert "service shown in hall county" in page or "choose a service" in page
+
+
+def test_featured_services_move_and_are_removed(world, admin, services):
+    client, token = admin
+    first, second = services["pension"].id, services["unemployment"].id
+    for item_id in (first, second):
+        _post(client, token, f"{LAYOUT}/sections/0/featured", item_id=item_id)
+    assert _pinned() == [first, second]
+
+    _post(client, token, f"{LAYOUT}/sections/0/featured/{second}/move", offset="-1")
+    assert _pinned() == [second, first]
+    page = client.get(LAYOUT).get_data(as_text=True)
+    assert page.index("失业保险金申领 · hrss 局") < page.index("养老保险待遇申领 · hrss 局")
+
+    _post(client, token, f"{LAYOUT}/sections/0/featured/{second}/remove")
+    assert _pinned() == [first]
+    _post(client, token, f"{LAYOUT}/sections/0/featured/{second}/remove")
+    assert "is not featured" in client.get(LAYOUT).get_data(as_text=True)
+
+
+def test_saving_the_section_settings_keeps_the_featured_services(admin, services):
+    client, token = admin
+    _post(client, token, f"{LAYOUT}/sections/0/featured", item_id=services["pension"].id)
+
+    _post(client, token, f"{LAYOUT}/sections/0/settings", count="3")
+
+    settings = layouts.draft_layout("county").sections[0]["settings"]
+    assert settings == {"item_ids": [services["pension"].id], "count": 3}
+
+
+def test_a_withdrawn_featured_service_is_named_and_can_be_removed(admin, services):
+    client, token = admin
+    pension = services["pension"]
+    _post(client, token, f"{LAYOUT}/sections/0/featured", item_id=pension.id)
+    pension.tombstoned_at = utcnow()
+    db.session.commit()
+
+    page = client.get(LAYOUT).get_data(as_text=True)
+
+    assert f"条目 {pension.id} 已不在本大厅显示" in page
+    _post(client, token, f"{LAYOUT}/sections/0/featured/{pension.id}/remove")
+    assert _pinned() == []

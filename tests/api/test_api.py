@@ -54,6 +54,8 @@ def test_search_answers_with_results_facets_and_highlights(client, sample):
         "sector": "social_security",
         "published_at": "2024-05-01T02:00:00Z",
         "channels": [],
+        "synced_at": first["synced_at"],  # when the test built it
+        "freshness": "刚刚同步自市人社局门户网站",
     }
     assert "社会保险" in first["snippet"] and "<" not in first["snippet"]
     facets = answer["facets"]

@@ -5,7 +5,15 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from hall.audit.models import AuditEntry
-from hall.audit.services import entries_for, record, snapshot
+from hall.audit.services import (
+    Change,
+    audit_vocabulary,
+    changes,
+    entries_for,
+    record,
+    search_entries,
+    snapshot,
+)
 from hall.extensions import db
 from tests.builders import make_account, make_user
 
@@ -66,3 +74,60 @@ def test_entries_are_written_in_the_caller_s_transaction(app):
     db.session.rollback()
 
     assert db.session.query(AuditEntry).count() == 0
+
+
+def _entries(count: int, action: str = "test.step") -> None:
+    account = make_account("hrss-web")
+    for number in range(count):
+        record(action, account, {"n": number}, {"n": number + 1}, None)
+
+
+def test_search_entries_pages_newest_first_and_keeps_the_page_in_range(app):
+    _entries(7)
+
+    first = search_entries(page=1, per_page=3)
+    last = search_entries(page=3, per_page=3)
+
+    assert (first.total, first.pages) == (7, 3)
+    assert [entry.before["n"] for entry in first.entries] == [6, 5, 4]
+    assert [entry.before["n"] for entry in last.entries] == [0]
+    assert search_entries(page=0, per_page=3).page == 1
+    assert search_entries(page=99, per_page=3).page == 3
+    assert search_entries(action="nothing").pages == 1
+
+
+def test_search_entries_filters_by_actor_action_and_target(app):
+    admin = make_user("root", role="admin")
+    account = make_account("police-web", department="police")
+    record("account.suspend", account, None, None, admin)
+    _entries(2)
+
+    assert [e.action for e in search_entries(actor=" Root ").entries] == ["account.suspend"]
+    assert search_entries(action="test.step").total == 2
+    assert search_entries(target_type="account", target_id="police-web").total == 1
+    assert search_entries(target_type="hall_user").total == 1  # root's creation
+    assert search_entries(actor="", action="  ").total == 4
+
+
+def test_changes_lists_only_the_keys_that_differ_as_text(app):
+    account = make_account("hrss-web")
+    entry = record(
+        "account.change",
+        account,
+        {"name": "旧", "same": 1, "gone": [1, 2]},
+        {"name": "新", "same": 1, "new": {"a": None}},
+        None,
+    )
+
+    assert changes(entry) == [
+        Change("gone", "[1, 2]", None),
+        Change("name", "旧", "新"),
+        Change("new", None, '{"a": null}'),
+    ]
+
+
+def test_audit_vocabulary_lists_the_actions_and_target_types_in_the_log(app):
+    make_user("root", role="admin")
+    _entries(1)
+
+    assert audit_vocabulary() == (["test.step", "user.create"], ["account", "hall_user"])

@@ -97,3 +97,24 @@ def test_anonymous_console_visit_goes_to_sign_in_and_back(client, operator):
     assert response.headers["Location"].startswith("/login?next=")
     page = client.get(response.headers["Location"]).get_data(as_text=True)
     assert 'name="next" value="/console/health"' in page
+
+
+def test_the_password_page_and_user_management_messages_have_chinese_translations():
+    from hall.auth import views
+    from hall.i18n import MESSAGES
+
+    used = {
+        views.WRONG_CURRENT_PASSWORD,
+        views.PASSWORD_TOO_SHORT,
+        views.PASSWORDS_DIFFER,
+        views.PASSWORD_CHANGED,
+        # labels passed to the page's macro, and the admin pages' flashes
+        "Current password",
+        "New password",
+        "New password again",
+        "The user was deactivated; their sessions ended.",
+        "The user was reactivated.",
+        "The password was reset; the user's sessions ended.",
+    }
+
+    assert used - MESSAGES.keys() == set()

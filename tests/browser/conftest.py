@@ -1,10 +1,15 @@
-"""A live server and Debian's Chromium driven by Playwright, for page journeys.
+"""A live server and Debian's Chromium driven by Playwright, for page journeys, with
+axe-core (installed from the npm registry by `npm ci --prefix tests/browser`) to check pages
+against WCAG 2.1 AA.
 
-Skips cleanly where Playwright or /usr/bin/chromium is missing; CI installs both.
+Skips cleanly where Playwright, /usr/bin/chromium or axe-core is missing; CI installs all
+three and sets HALL_BROWSER_TESTS=required, which turns those skips into failures.
 """
 
 from __future__ import annotations
 
+import json
+import os
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -13,6 +18,9 @@ import pytest
 from werkzeug.serving import make_server
 
 CHROMIUM = Path("/usr/bin/chromium")
+AXE = Path(__file__).parent / "node_modules" / "axe-core" / "axe.min.js"
+# The rules axe runs: WCAG 2.0 and 2.1, levels A and AA.
+AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 # Chromium's own background traffic is refused by this machine's closed network.
 CHROMIUM_ARGS = [
     "--no-sandbox",
@@ -35,11 +43,21 @@ def live_server(app) -> Iterator[str]:
     server.shutdown()
 
 
+def _missing(reason: str) -> None:
+    """Skip, or fail where CI said browser tests are required."""
+    if os.environ.get("HALL_BROWSER_TESTS") == "required":
+        pytest.fail(reason)
+    pytest.skip(reason)
+
+
 @pytest.fixture(scope="session")
 def chromium():
-    playwright_api = pytest.importorskip("playwright.sync_api")
+    try:
+        import playwright.sync_api as playwright_api
+    except ImportError:
+        _missing("Playwright is not installed")
     if not CHROMIUM.exists():
-        pytest.skip("Debian's chromium is not installed")
+        _missing("Debian's chromium is not installed")
     with playwright_api.sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
         yield browser
@@ -92,3 +110,40 @@ def open_page(chromium, live_server):
     for page in opened:
         page.context.close()
     assert [p.problems for p in opened if p.problems] == []
+
+
+@pytest.fixture(scope="session")
+def axe_source() -> str:
+    if not AXE.exists():
+        _missing("axe-core is not installed: npm ci --prefix tests/browser")
+    return AXE.read_text(encoding="utf-8")
+
+
+@pytest.fixture
+def check_accessible(axe_source):
+    """Return a function that runs axe-core on a page and fails on any WCAG 2.1 A/AA violation.
+
+    axe is evaluated through the DevTools protocol, which the page's Content-Security-Policy
+    does not apply to, so the policy stays exactly as citizens get it.
+    """
+
+    def check(page, what: str = "") -> None:
+        page.evaluate(axe_source)
+        result = page.evaluate(
+            "tags => axe.run(document, {runOnly: {type: 'tag', values: tags}})", AXE_TAGS
+        )
+        violations = [
+            {
+                "rule": v["id"],
+                "impact": v["impact"],
+                "help": v["help"],
+                "nodes": [n["target"] for n in v["nodes"]][:5],
+            }
+            for v in result["violations"]
+        ]
+        where = what or page.url
+        assert violations == [], f"axe found violations on {where}:\n" + json.dumps(
+            violations, ensure_ascii=False, indent=1
+        )
+
+    return check

@@ -12,7 +12,7 @@ import pytest
 
 from hall.extensions import db
 from hall.search.indexer import apply_changes
-from tests.builders import make_department, make_hall, make_user
+from tests.builders import CREDIT_CODE, make_department, make_hall, make_user
 from tests.loopback import FolderServer
 from tests.signin import PASSWORD
 from tests.test_end_to_end import FIXTURES
@@ -79,6 +79,10 @@ def test_an_account_from_application_to_suspension(app, world, open_page, live_s
     operator.get_by_role("combobox", name="Platform").select_option("website")
     operator.get_by_label("Account name").fill(ACCOUNT_NAME)
     operator.get_by_label("Address (URL)").fill("https://hrss.example.test/")
+    operator.get_by_label("Host unit (the account's certified subject)").fill(
+        "某某县人力资源和社会保障局"
+    )
+    operator.get_by_label("Unified social credit code of the host unit").fill(CREDIT_CODE)
     operator.get_by_label("Responsible person").fill("张三")
     operator.get_by_label("Contact phone").fill("0571-88888888")
     follow(operator, operator.get_by_role("button", name="Apply"))

@@ -11,6 +11,7 @@ from hall.directory.models import Account, AccountToken, FilingRequest
 from hall.extensions import db
 from hall.i18n import MESSAGES
 from hall.sync.models import ConnectorInstance, SyncRun
+from tests.builders import CREDIT_CODE
 from tests.console.conftest import APP_SECRET
 from tests.loopback import FolderServer
 from tests.signin import sign_in
@@ -135,6 +136,8 @@ def test_apply_shows_field_errors_then_files_the_account(client, departments, op
             "platform": "weibo",
             "name": "hrss 局微博",
             "handle": "hrss_weibo",
+            "host_unit": "hrss 局",
+            "host_unit_credit_code": CREDIT_CODE.lower(),
             "responsible_person": "张三",
             "contact_phone": "0571-12345678",
             "interaction_channels": "留言\n电话",
@@ -143,6 +146,7 @@ def test_apply_shows_field_errors_then_files_the_account(client, departments, op
     assert response.status_code == 302
     request = db.session.scalars(select(FilingRequest).where(FilingRequest.kind == "open")).one()
     assert request.account.interaction_channels == ["留言", "电话"]
+    assert request.account.host_unit_credit_code == CREDIT_CODE
     assert request.account.filing_status == "pending"
 
 
@@ -154,6 +158,8 @@ def test_a_filing_rule_is_shown_on_the_form(client, departments, operator):
             "platform": "website",  # hrss-web already holds the website
             "name": "第二个网站",
             "url": "https://two.example/",
+            "host_unit": "hrss 局",
+            "host_unit_credit_code": CREDIT_CODE,
             "responsible_person": "张三",
             "contact_phone": "123",
         },
@@ -366,6 +372,7 @@ def test_every_console_message_has_a_chinese_translation():
 
     from hall.auth.views import SIGN_IN_FAILED
     from hall.console import forms
+    from hall.directory import credit_codes
 
     used = {SIGN_IN_FAILED, "Please sign in to continue.", "One per line.", "A JSON object."}
     for folder in ("console", "auth", "admin"):
@@ -374,6 +381,7 @@ def test_every_console_message_has_a_chinese_translation():
             used |= set(re.findall(r'_\(\s*"([^"]+)"', text))
             used |= set(re.findall(r"_\(\s*'([^']+)'", text))
             used |= set(re.findall(r'text_input\("[^"]+", "([^"]+)"', text))
+            used |= set(re.findall(r'hint="([^"]+)"', text))
     views = (HALL / "console" / "views.py").read_text() + (
         HALL / "console" / "forms.py"
     ).read_text()
@@ -384,6 +392,7 @@ def test_every_console_message_has_a_chinese_translation():
     used |= {"pending", "approved", "rejected", "suspended", "closed", "open", "change", "close"}
     used |= {"Up", "Down", "Add every account of", "Remove every account of"}
     used |= {"draft", "published", "archived"}
+    used |= set(credit_codes.MESSAGES)
     assert forms  # the module the error messages come from
     assert used - MESSAGES.keys() == set()
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from hall.directory.models import Account
 from hall.directory.services import apply_for_account
 from hall.extensions import db
-from tests.builders import make_department, make_user
+from tests.builders import filing_data, make_department, make_user
 
 
 def _pending_filing():
@@ -18,8 +18,7 @@ def _pending_filing():
         platform="wechat",
         name="市人社局",
         handle="shirenshe",
-        responsible_person="张三",
-        contact_phone="12333",
+        **filing_data(contact_phone="12333"),
     )
     db.session.commit()
     return request

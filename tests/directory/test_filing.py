@@ -25,7 +25,7 @@ from hall.directory.services import (
 from hall.extensions import db
 from hall.timestamps import utcnow
 from hall.users.services import PermissionDeniedError
-from tests.builders import make_account, make_department, make_user
+from tests.builders import filing_data, make_account, make_department, make_user
 from tests.web_fixtures import build_sample_hall, index
 
 
@@ -47,15 +47,8 @@ def apply(user, department_id="hrss", platform="wechat", **values) -> FilingRequ
     """File a new account with complete filing data."""
     values.setdefault("name", "市人社局")
     values.setdefault("handle", "shirenshe")
-    return apply_for_account(
-        user,
-        department_id,
-        platform=platform,
-        responsible_person="张三",
-        contact_phone="0571-00000000",
-        interaction_channels=["comments", "messages"],
-        **values,
-    )
+    values.setdefault("interaction_channels", ["comments", "messages"])
+    return apply_for_account(user, department_id, platform=platform, **filing_data(**values))
 
 
 def test_apply_creates_a_pending_account_and_an_open_request(people):

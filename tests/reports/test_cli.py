@@ -19,7 +19,7 @@ def test_report_prints_counts_and_every_account(every_status, runner):
     assert lines[0] == "all accounts: 10 accounts, 2024-06-30 12:00Z"
     assert lines[1] == "active 2  warning 2  inactive 2  dormant 2  suspended 1  closed 1"
     row = next(line for line in lines if line.startswith("active-0 "))
-    assert row.split()[:7] == ["active-0", "active", "2024-06-30", "0", "2", "yes", "2"]
+    assert row.split()[:7] == ["active-0", "active", "2024-06-30", "0", "2", "unchecked", "2"]
     assert row.endswith("人力资源和社会保障局 / active-0 网站")
     assert sum(1 for line in lines[3:]) == 10
 
@@ -75,7 +75,7 @@ def test_check_lists_accounts_needing_attention(every_status, runner):
         "    inactive: 15 days since the last item",
         "inactive-90 (教育局 / inactive-90 网站)",
         "    inactive: 90 days since the last item",
-        "    no working interaction channel",
+        "    no interaction channel filed",
         "active-0 (人力资源和社会保障局 / active-0 网站)",
         '    sync failing (2 in a row): HTTP 503 from =HYPERLINK("x")',
         "dormant-91 (人力资源和社会保障局 / dormant-91 网站)",

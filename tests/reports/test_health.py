@@ -7,7 +7,7 @@ from sqlalchemy import event
 from hall.extensions import db
 from hall.halls.services import DepartmentNotFoundError, HallNotFoundError
 from hall.reports.health import (
-    _interaction_ok,
+    channel_state_for,
     compute_health,
     department_report,
     hall_report,
@@ -100,20 +100,42 @@ def test_sync_failures_and_last_error(every_status):
 def test_interaction_channel_from_the_filing(every_status):
     healths = by_account(compute_health(now=NOW))
 
-    assert healths["inactive-15"].interaction_ok is True
+    # Listed but never checked: nobody can tell yet whether it works.
+    assert healths["inactive-15"].channel_state == "unchecked"
+    assert healths["inactive-15"].interaction_ok is None
+    assert healths["inactive-90"].channel_state == "none"
     assert healths["inactive-90"].interaction_ok is False
     assert healths["inactive-90"].problems == [
         "inactive: 90 days since the last item",
-        "no working interaction channel",
+        "no interaction channel filed",
     ]
     assert not any("interaction" in p for p in healths["inactive-15"].problems)
 
 
-def test_interaction_channel_unknown_when_not_recorded():
-    # Accounts from before the filing fields, or a filing that never recorded them.
-    assert _interaction_ok(SimpleNamespace()) is None
-    assert _interaction_ok(SimpleNamespace(interaction_channels=None)) is None
-    assert _interaction_ok(SimpleNamespace(interaction_channels=["微博评论"])) is True
+URL = "https://hrss.example.gov.cn/liuyan"
+
+
+@pytest.mark.parametrize(
+    ("channels", "url", "checked_at", "ok", "state"),
+    [
+        (None, None, None, None, "unknown"),  # never filed
+        ([], URL, NOW, True, "none"),  # filed with none: fails outright, whatever answers
+        (["留言"], None, None, None, "unchecked"),
+        (["留言"], URL, None, None, "unchecked"),
+        (["留言"], None, NOW, True, "unchecked"),  # the address was removed since
+        (["留言"], URL, NOW, True, "works"),
+        (["留言"], URL, NOW, False, "fails"),
+        (None, URL, NOW, True, "works"),  # an imported account's checked address
+    ],
+)
+def test_channel_state(channels, url, checked_at, ok, state):
+    account = SimpleNamespace(
+        interaction_channels=channels,
+        interaction_url=url,
+        channel_checked_at=checked_at,
+        channel_ok=ok,
+    )
+    assert channel_state_for(account) == state
 
 
 def test_a_fixed_number_of_queries_however_many_accounts(every_status, app):

@@ -296,3 +296,12 @@ def test_facet_counts_stay_right_with_deleted_documents_in_the_index(
         health = [f for f in matching if f["sector"] == "health"]
         for name in ("department", "account", "kind"):
             assert answer.facets[name] == dict(Counter(f[name] for f in health))
+
+
+def test_the_answer_cache_keeps_synonym_lists_apart(world, search, service):
+    search("")
+    seed = service.search(SearchQuery(text="驾照"))
+    none = service.search(SearchQuery(text="驾照", synonyms=()))
+
+    assert seed.item_ids == ids(world, "机动车驾驶证换证")
+    assert none.item_ids == []

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from hall.audit.services import entries_for
 from hall.extensions import db
 from hall.users.models import User
-from hall.users.services import authenticate, get_user
+from hall.users.services import authenticate, get_user, load_user
 from tests.builders import make_department, make_user
 
 PASSWORD = "a long enough passphrase"
@@ -73,3 +74,65 @@ def test_users_list_shows_roles_and_departments(app, runner):
 
     assert lines[1].split()[:2] == ["root", "admin"]
     assert lines[2].split()[:2] == ["op-hrss", "operator"] and lines[2].endswith("hrss")
+
+
+def _audited(username: str) -> tuple[str, str | None]:
+    entry = entries_for(get_user(username))[-1]
+    return entry.action, entry.username
+
+
+def test_deactivate_and_reactivate_a_user_as_the_command_line(app, runner):
+    make_user("op-hrss")
+    make_user("root", role="admin")
+    db.session.commit()
+
+    result = runner.invoke(args=["users", "deactivate", "OP-HRSS"])
+
+    assert result.exit_code == 0, result.output
+    assert "op-hrss deactivated; their sessions ended" in result.output
+    assert not get_user("op-hrss").is_active
+    assert _audited("op-hrss") == ("user.deactivate", None)
+    result = runner.invoke(args=["users", "reactivate", "op-hrss"])
+    assert result.exit_code == 0 and get_user("op-hrss").is_active
+    assert _audited("op-hrss") == ("user.reactivate", None)
+
+
+def test_deactivate_refuses_the_last_active_admin_and_unknown_users(app, runner):
+    make_user("root", role="admin")
+    db.session.commit()
+
+    last = runner.invoke(args=["users", "deactivate", "root"])
+    unknown = runner.invoke(args=["users", "reactivate", "nobody"])
+
+    assert last.exit_code == 2 and "last active administrator" in last.output
+    assert get_user("root").is_active
+    assert unknown.exit_code == 2 and "no user 'nobody'" in unknown.output
+
+
+def test_set_password_prompts_twice_hidden_and_ends_sessions(app, runner):
+    user = make_user("op-hrss")
+    db.session.commit()
+    session = user.get_id()
+
+    result = runner.invoke(
+        args=["users", "set-password", "op-hrss"], input=f"{PASSWORD}\n{PASSWORD}\n"
+    )
+
+    assert result.exit_code == 0, result.output
+    assert "password of op-hrss set; their sessions ended" in result.output
+    assert PASSWORD not in result.output
+    assert authenticate("op-hrss", PASSWORD).username == "op-hrss"
+    assert load_user(session) is None
+    assert _audited("op-hrss") == ("user.password_reset", None)
+
+
+def test_set_password_refuses_a_short_password_and_keeps_the_old_one(app, runner):
+    make_user("op-hrss")
+    db.session.commit()
+
+    result = runner.invoke(
+        args=["users", "set-password", "op-hrss", "--password-stdin"], input="short\n"
+    )
+
+    assert result.exit_code == 2 and "at least 10 characters" in result.output
+    assert authenticate("op-hrss", "correct horse battery").username == "op-hrss"

@@ -97,15 +97,28 @@ def test_an_inactive_user_cannot_sign_in_nor_be_loaded_from_a_session(app):
 
     with pytest.raises(AuthenticationError, match="invalid username or password"):
         authenticate("op-hrss", PASSWORD)
-    assert load_user(str(user.id)) is None
+    assert load_user(user.get_id()) is None
 
 
 def test_load_user_finds_an_active_user_and_ignores_junk(app):
     user = make_user("op-hrss")
 
-    assert load_user(str(user.id)) is user
+    assert user.get_id() == f"{user.id}:0"
+    assert load_user(user.get_id()) is user
     assert load_user("not-a-number") is None
-    assert load_user("9999") is None
+    assert load_user("9999:0") is None
+    assert load_user(f"{user.id}:x") is None
+
+
+def test_load_user_refuses_an_old_version_and_a_plain_id_from_before_versions(app):
+    user = make_user("op-hrss")
+    old_session = user.get_id()
+    user.session_version += 1
+    db.session.flush()
+
+    assert load_user(old_session) is None
+    assert load_user(str(user.id)) is None
+    assert load_user(user.get_id()) is user
 
 
 def test_five_failures_in_fifteen_minutes_lock_the_name_for_fifteen_minutes(app):
