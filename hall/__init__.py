@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from flask import Flask
+from werkzeug.routing import IntegerConverter, Map
 
 from hall.extensions import csrf, db, login_manager, migrate
 
@@ -17,6 +18,9 @@ MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     """Build the application: settings in layers, extensions, blueprints, CLI."""
     app = Flask(__name__)
+    # Ids in addresses are database integers: a larger number matches no route (a 404)
+    # instead of reaching PostgreSQL, which refuses it with an error.
+    app.url_map.converters["int"] = DatabaseIdConverter
     _load_settings(app, test_config)
 
     db.init_app(app)
@@ -74,6 +78,20 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
 
     register_commands(app)
     return app
+
+
+class DatabaseIdConverter(IntegerConverter):
+    """`<int:…>` limited to the range of a database integer column (32-bit, signed)."""
+
+    def __init__(
+        self,
+        url_map: Map,
+        fixed_digits: int = 0,
+        min: int | None = None,
+        max: int | None = 2**31 - 1,
+        signed: bool = False,
+    ) -> None:
+        super().__init__(url_map, fixed_digits=fixed_digits, min=min, max=max, signed=signed)
 
 
 def _load_settings(app: Flask, test_config: Mapping[str, Any] | None) -> None:

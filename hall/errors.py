@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Flask, Response, current_app, jsonify, render_template, request
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import BadRequest, HTTPException
 
 from hall.directory.services import FilingError
 from hall.halls.layouts import LayoutNotFoundError
@@ -63,12 +63,28 @@ PAGE_TEXTS: dict[int, tuple[str, str]] = {
 
 
 def init_app(app: Flask) -> None:
-    """Register the error handlers."""
+    """Register the error handlers, and the check that refuses NUL characters."""
+    app.before_request(refuse_nul_characters)
     app.register_error_handler(ApiError, _api_error)
     for error_class in DOMAIN_ERRORS:
         app.register_error_handler(error_class, _domain_error)
     app.register_error_handler(HTTPException, _http_error)
     app.register_error_handler(Exception, _unexpected_error)
+
+
+def refuse_nul_characters() -> None:
+    """Answer 400 to a request carrying a NUL character in its address, query or body.
+
+    No person types one, no text field may hold one, and PostgreSQL refuses to store one,
+    so it would otherwise surface as a database error deep inside a write.
+    """
+    values = [request.path, *(f"{k}={v}" for k, v in request.args.items(multi=True))]
+    if request.method in ("POST", "PUT", "PATCH", "DELETE"):
+        values.extend(f"{k}={v}" for k, v in request.form.items(multi=True))
+        if request.is_json and b"\\u0000" in request.get_data():
+            raise BadRequest("The request body contains a NUL character (\\u0000).")
+    if any("\x00" in value for value in values):
+        raise BadRequest("The request contains a NUL character.")
 
 
 def _api_error(exc: ApiError) -> tuple[Response, int]:

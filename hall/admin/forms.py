@@ -29,7 +29,7 @@ def section_settings(section_type: str, form: MultiDict[str, str]) -> dict[str, 
     """Return a section's settings from its form; the layout service validates them."""
     if section_type == "featured_services":
         raw_ids = form.get("item_ids", "").replace(",", " ").split()
-        if not all(raw.isdigit() for raw in raw_ids):
+        if not all(raw.isascii() and raw.isdigit() and len(raw) <= 9 for raw in raw_ids):
             raise LayoutError("item ids are whole numbers, separated by commas or spaces")
         return {"item_ids": [int(raw) for raw in raw_ids], "count": form.get("count", "6")}
     if section_type == "latest_notices":

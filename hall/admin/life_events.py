@@ -165,7 +165,7 @@ def _offset() -> int:
 
 def _item_id() -> int:
     raw = request.form.get("item_id", "").strip()
-    if not (raw.isascii() and raw.isdigit() and len(raw) <= 12):
+    if not (raw.isascii() and raw.isdigit() and len(raw) <= 9):  # a database integer
         raise LifeEventError("the item id is a whole number")
     return int(raw)
 

@@ -121,7 +121,9 @@ def best_bets(hall_id: str, error: str | None = None) -> str:
 def pin(hall_id: str) -> Response | tuple[str, int]:
     """Pin an item for a query."""
     query = request.form.get("q", "")
-    item_id = request.form.get("item_id", type=int) or 0
+    raw = request.form.get("item_id", "").strip()
+    # A database integer, or 0 (no item), which pin_item refuses with a reason.
+    item_id = int(raw) if raw.isascii() and raw.isdigit() and len(raw) <= 9 else 0
     return _save(
         lambda: relevance.pin_item(_admin(), hall_id, query=query, item_id=item_id),
         "Item pinned.",

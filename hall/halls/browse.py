@@ -11,7 +11,6 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from datetime import timedelta
-from math import ceil
 from typing import Any
 
 from flask import current_app, url_for
@@ -27,6 +26,7 @@ from hall.halls.models import Hall, LifeEvent, LifeEventStep
 from hall.halls.services import (
     MAX_PAGE,
     HallSearchResult,
+    Paged,
     SearchParams,
     http_url,
     public_accounts,
@@ -105,7 +105,7 @@ class SectorGroup:
 
 
 @dataclass
-class ServicePage:
+class ServicePage(Paged):
     """A page of services grouped by sector, then department, with the pager's numbers."""
 
     total: int
@@ -113,13 +113,6 @@ class ServicePage:
     per_page: int
     groups: list[SectorGroup] = field(default_factory=list)
 
-    @property
-    def pages(self) -> int:
-        return min(max(1, ceil(self.total / self.per_page)), MAX_PAGE)
-
-    @property
-    def past_the_end(self) -> bool:
-        return self.total > 0 and self.page > self.pages
 
 
 @dataclass(frozen=True)

@@ -124,8 +124,26 @@ class ResultRow:
     freshness: str = ""  # "synced 2 hours ago from 县人社局网站", in the row's language
 
 
+class Paged:
+    """The pager's numbers of a page of `total` things, `per_page` a page."""
+
+    total: int
+    page: int
+    per_page: int
+
+    @property
+    def pages(self) -> int:
+        """Return the number of pages (at least 1, at most MAX_PAGE)."""
+        return min(max(1, ceil(self.total / self.per_page)), MAX_PAGE)
+
+    @property
+    def past_the_end(self) -> bool:
+        """Return whether the page asked for lies beyond the last page of results."""
+        return self.total > 0 and self.page > self.pages
+
+
 @dataclass
-class HallSearchResult:
+class HallSearchResult(Paged):
     """A page of results with labelled facets, as pages and the API show them."""
 
     params: SearchParams
@@ -140,15 +158,6 @@ class HallSearchResult:
     showing_corrected: bool = False  # rows are for `corrected`: the query found nothing
     recommended: list[ResultRow] = field(default_factory=list)  # best bets, on page 1
 
-    @property
-    def pages(self) -> int:
-        """Return the number of pages (at least 1, at most MAX_PAGE)."""
-        return min(max(1, ceil(self.total / self.per_page)), MAX_PAGE)
-
-    @property
-    def past_the_end(self) -> bool:
-        """Return whether the page asked for lies beyond the last page of results."""
-        return self.total > 0 and self.page > self.pages
 
 
 @dataclass(frozen=True)

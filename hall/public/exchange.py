@@ -209,7 +209,7 @@ def _rate_page(
 def _public_item_id(raw: str) -> int | None:
     """Return the id of a public, live item, None for anything else (the form is lenient)."""
     raw = raw.strip()
-    if not (raw.isascii() and raw.isdigit() and len(raw) <= 12):
+    if not (raw.isascii() and raw.isdigit() and len(raw) <= 9):  # a database integer
         return None
     try:
         return halls.get_public_item(int(raw)).id

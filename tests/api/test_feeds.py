@@ -107,7 +107,9 @@ def test_feed_in_english_labels_in_english(client, sample):
 
 
 def test_control_characters_from_a_source_do_not_break_the_feed(app, client, sample):
-    make_item("社保\x0b卡\x00补办", "正文\x1f内容", connector="hrss-web-feed")
+    # Stored as it came (NUL aside: PostgreSQL refuses it, and clean_text drops it on the
+    # way in); XML 1.0 cannot hold the others.
+    make_item("社保\x0b卡\x1b补办", "正文\x1f内容", connector="hrss-web-feed")
     index(app)
 
     feed = read_feed(client, "/halls/county/feed.atom")

@@ -101,7 +101,9 @@ def test_anonymous_console_visit_goes_to_sign_in_and_back(client, operator):
 
 def test_the_password_page_and_user_management_messages_have_chinese_translations():
     from hall.auth import views
-    from hall.i18n import MESSAGES
+    from hall.i18n import catalogue
+
+    MESSAGES = catalogue()
 
     used = {
         views.WRONG_CURRENT_PASSWORD,

@@ -171,3 +171,21 @@ def test_language_and_elder_friendly_mode_stay_chosen(county, page, live_server,
     assert page.locator("body.elder").count() == 0
     follow(page, page.get_by_role("link", name="中文"))
     assert page.locator("html").get_attribute("lang") == "zh-CN"
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/halls/county/departments",
+        "/halls/county/sectors/social_security",
+        "/halls/county/audiences/individual",
+        "/halls/county/hot",
+        "/halls/county/questions",
+        "/halls/county/nearby?district=城关街道",
+        "/halls/county/search?q=社会保险&tab=services",
+    ],
+)
+def test_browse_pages_have_no_violations(county, page, live_server, check_accessible, path):
+    page.goto(live_server + path)
+    assert page.locator("h1").count() == 1
+    check_accessible(page)

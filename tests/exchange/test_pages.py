@@ -11,7 +11,7 @@ from hall.exchange import guard
 from hall.exchange import services as exchange
 from hall.exchange.models import Message
 from hall.extensions import db
-from hall.i18n import MESSAGES
+from hall.i18n import catalogue
 from tests.exchange.conftest import form_fields, message_data, send_message
 
 HALL = Path(__file__).resolve().parents[2] / "hall"
@@ -81,4 +81,4 @@ def test_every_exchange_message_has_a_chinese_translation():
         used |= set(re.findall(r'flash\(\s*"([^"]+)"', view.read_text()))
 
     assert len(used) > 50
-    assert used - MESSAGES.keys() == set()
+    assert used - catalogue().keys() == set()
