@@ -114,7 +114,6 @@ class ServicePage(Paged):
     groups: list[SectorGroup] = field(default_factory=list)
 
 
-
 @dataclass(frozen=True)
 class SectorPage:
     sector: str

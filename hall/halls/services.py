@@ -159,7 +159,6 @@ class HallSearchResult(Paged):
     recommended: list[ResultRow] = field(default_factory=list)  # best bets, on page 1
 
 
-
 @dataclass(frozen=True)
 class DepartmentCount:
     id: str
