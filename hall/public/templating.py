@@ -16,7 +16,7 @@ from hall.i18n import current_language, translate
 
 # Query arguments a page link may carry over; anything else in the address is dropped, so
 # a crafted `?_external=1` never reaches url_for.
-PAGE_ARGS = ("q", *FILTERS, "page", "tab", "verbatim")
+PAGE_ARGS = ("q", *FILTERS, "page", "tab", "verbatim", "lat", "lon", "district")
 
 # Filter names as a page shows them (English message ids).
 FILTER_TITLES = {

@@ -198,3 +198,5 @@ def test_english_page_uses_english_place_names(client, county):
     page = client.get(f"/halls/county/nearby?{ORIGIN}&lang=en").get_data(as_text=True)
 
     assert "Longtan Social Insurance Office" in page and "Nearest to 30.000, 120.000" in page
+    # The switch back to Chinese keeps the position.
+    assert "/halls/county/nearby?lat=30.000&amp;lon=120.000&amp;lang=zh" in page
