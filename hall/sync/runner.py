@@ -149,7 +149,7 @@ def run_connector(
         _store(instance, run, result, settings)
         guard.check()
         _hold_lease(connector_id, worker)
-        schedule_next_run(instance, succeeded=True, settings=settings)
+        schedule_next_run(instance, succeeded=True, settings=settings, after=run.finished_at)
         db.session.commit()
     except Exception as exc:  # noqa: BLE001 - one source's failure must never stop another
         db.session.rollback()
@@ -159,7 +159,12 @@ def run_connector(
         run.error = _describe(exc)
         run.finished_at = utcnow()
         if run.status != "abandoned":  # a lost lease belongs to another worker now
-            schedule_next_run(instance, succeeded=run.status == "cancelled", settings=settings)
+            schedule_next_run(
+                instance,
+                succeeded=run.status == "cancelled",
+                settings=settings,
+                after=run.finished_at,
+            )
         db.session.commit()
         if isinstance(exc, ConnectorError):
             log.warning("sync of %s %s: %s", connector_id, run.status, run.error)
@@ -202,10 +207,17 @@ def run_connectors(
 
 
 def schedule_next_run(
-    instance: ConnectorInstance, *, succeeded: bool, settings: Mapping[str, Any]
+    instance: ConnectorInstance,
+    *,
+    succeeded: bool,
+    settings: Mapping[str, Any],
+    after: datetime | None = None,
 ) -> None:
-    """Set when the connector runs next (backing off after failures) and free its lease."""
-    now = utcnow()
+    """Set when the connector runs next (backing off after failures) and free its lease.
+
+    The interval counts from `after`, the end of the run (default: now).
+    """
+    now = after or utcnow()
     interval = float(instance.interval_seconds or settings.get("SYNC_INTERVAL_SECONDS", 3600))
     if succeeded and instance.cron:
         instance.consecutive_failures = 0
