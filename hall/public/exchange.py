@@ -22,7 +22,7 @@ from hall.extensions import db
 from hall.halls import services as halls
 from hall.halls.models import Hall
 from hall.i18n import current_language
-from hall.public.views import bp
+from hall.public.views import _page, bp
 from hall.timestamps import utcnow
 
 MESSAGE_FIELDS = ("kind", "department", "item", "subject", "body", "sender_name", "sender_contact")
@@ -94,7 +94,7 @@ def hall_questions(hall_id: str) -> str:
     """List the published Q&A of the hall's departments, newest first, optionally by words."""
     hall = halls.get_hall(hall_id)
     text = request.args.get("q", "")
-    result = exchange.search_answers(hall.id, text, current_language(), page=_page_number())
+    result = exchange.search_answers(hall.id, text, current_language(), page=_page(request.args)[0])
     return render_template("public/message_questions.html", hall=hall, result=result, q=text)
 
 
@@ -231,13 +231,6 @@ def _private(response: Response) -> Response:
     response.headers["Referrer-Policy"] = "no-referrer"
     response.headers["X-Robots-Tag"] = "noindex"
     return response
-
-
-def _page_number() -> int:
-    raw = request.args.get("page", "1").strip()
-    if raw.isascii() and raw.isdigit() and len(raw) <= len(str(halls.MAX_PAGE)):
-        return min(max(int(raw), 1), halls.MAX_PAGE)
-    return 1
 
 
 def _message_form_url(item: Item) -> str | None:
