@@ -36,6 +36,14 @@ def test_create_user_stores_a_scrypt_hash_never_the_password(app):
     assert check_password_hash(user.password_hash, PASSWORD)
 
 
+def test_outside_the_tests_passwords_get_werkzeugs_full_scrypt_cost(app, monkeypatch):
+    monkeypatch.undo()  # the suite's quick hashing (tests/conftest.py)
+
+    user = make_user("op-hrss")
+
+    assert user.password_hash.startswith("scrypt:32768:8:1$")
+
+
 @pytest.mark.parametrize(
     ("username", "password", "role", "departments", "problem"),
     [
