@@ -505,14 +505,35 @@ def _serve(
         "wsgi:app",
     ]  # fmt: skip
     web = subprocess.Popen(command, env=child_env)
+    stopping = False
+
+    def stop(signum: int, frame: object) -> None:
+        # A service manager or `kill` signals this process only: pass it on, so that
+        # gunicorn does not live on holding the port.
+        nonlocal stopping
+        stopping = True
+        web.send_signal(signal.SIGTERM)
+
+    previous = {sig: signal.signal(sig, stop) for sig in (signal.SIGTERM, signal.SIGHUP)}
     click.echo(f"Service Hall at http://{host}:{port}/  (Ctrl-C stops)")
     try:
-        web.wait()
+        code = web.wait()
     except KeyboardInterrupt:
+        stopping = True
         web.send_signal(signal.SIGTERM)
-        web.wait(timeout=30)
+        try:
+            code = web.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            web.kill()
+            code = web.wait()
     finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
         scheduler.shutdown(wait=False)
+    if code and not stopping:
+        raise click.ClickException(
+            f"the web server (gunicorn) stopped with exit code {code}; its log above says why"
+        )
 
 
 @click.command("demo")

@@ -53,6 +53,7 @@ PAGE_TEXTS: dict[int, tuple[str, str]] = {
         "Page not found",
         "We could not find that page. It may have moved, or the address may be mistyped.",
     ),
+    405: ("Not allowed here", "This address does not take that kind of request."),
     409: ("Not possible now", "The current state of this record does not allow it."),
     410: ("No longer available", "The source has withdrawn this item."),
     500: (
@@ -116,12 +117,19 @@ def _domain_error(exc: Exception) -> tuple[Response | str, int]:
     return _json(status, f"no {what} has the id {exc.args[0]!r}")
 
 
-def _http_error(exc: HTTPException) -> tuple[Response | str, int] | HTTPException:
+def _http_error(
+    exc: HTTPException,
+) -> tuple[Response | str, int, list[tuple[str, str]]] | HTTPException:
     if exc.code is None:  # pragma: no cover - only bare HTTPException() has no code
         return exc
     if _wants_json():
-        return _json(exc.code, exc.description or exc.name)
-    return _page(exc.code)
+        body, status = _json(exc.code, exc.description or exc.name)
+    else:
+        body, status = _page(exc.code)
+    # The exception's own headers say what the status needs: Allow on a 405 (RFC 9110),
+    # Retry-After on a 429 or 503.
+    headers = [(k, v) for k, v in exc.get_headers() if k.lower() != "content-type"]
+    return body, status, headers
 
 
 def _unexpected_error(exc: Exception) -> tuple[Response | str, int]:

@@ -73,8 +73,9 @@ def build_document(
         components.update(query_schema.pop("$defs", {}))
         parameters += _query_parameters(query_schema, max_per_page)
         answers = {str(op.status): _success(op, refs)}
-        # Every endpoint refuses unknown parameters with a 422.
-        for status in sorted({*op.errors, 422}):
+        # Every endpoint refuses unknown parameters with a 422, and a NUL character
+        # anywhere in the request with a 400 (hall/errors.py).
+        for status in sorted({*op.errors, 400, 422}):
             answers[str(status)] = {
                 "description": HTTPStatus(status).phrase,
                 "content": {"application/json": {"schema": error_schema}},

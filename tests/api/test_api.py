@@ -216,7 +216,29 @@ def test_openapi_documents_every_route(app, client):
     assert documented == routes
     for path, method in documented:
         responses = set(document["paths"][path][method]["responses"])
-        assert responses & {"200", "204"} and "422" in responses, (path, method)
+        assert responses & {"200", "204"} and {"400", "422"} <= responses, (path, method)
+
+
+@pytest.mark.parametrize(
+    ("method", "address", "allowed"),
+    [
+        ("put", "/api/v1/halls", {"GET"}),
+        ("delete", "/api/v1/departments", {"GET"}),
+        ("get", "/api/v1/accounts/hrss-web/items", {"POST"}),
+        ("post", "/", {"GET"}),
+    ],
+)
+def test_a_method_an_address_does_not_take_is_a_405_naming_the_ones_it_does(
+    client, method, address, allowed
+):
+    response = getattr(client, method)(address)
+
+    assert response.status_code == 405
+    assert allowed <= set(response.headers["Allow"].split(", "))
+    if address.startswith("/api/"):
+        assert response.get_json()["error"]["status"] == 405
+    else:
+        assert "此网址不接受这种请求方式" in response.get_data(as_text=True)
 
 
 @pytest.mark.parametrize(
