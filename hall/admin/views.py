@@ -30,6 +30,7 @@ from hall.directory.services import (
     FilingError,
     approve_filing,
     filing_timing,
+    late_contact_changes,
     list_filing_requests,
     name_consistency_warnings,
     reinstate_account,
@@ -80,10 +81,16 @@ def index() -> str:
 
 
 def filings() -> str:
-    """Show the filing requests waiting for a decision, oldest first, late changes flagged."""
+    """Show the filing requests waiting for a decision, oldest first, late changes flagged,
+    and the contact changes of the last 90 days that were filed late."""
     pending = list_filing_requests(_admin(), status="pending")
     timings = {filing_request.id: filing_timing(filing_request) for filing_request in pending}
-    return render_template("admin/filings.html", requests=pending, timings=timings)
+    return render_template(
+        "admin/filings.html",
+        requests=pending,
+        timings=timings,
+        late_changes=late_contact_changes(_admin()),
+    )
 
 
 def approve(request_id: int) -> Response:

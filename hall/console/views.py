@@ -9,6 +9,7 @@ The URL table is at the bottom, read top to bottom.
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import date
 from typing import Any
 
 from flask import (
@@ -38,7 +39,9 @@ from hall.reports import charts, export, health
 from hall.sync import services as sync
 from hall.sync.models import ConnectorInstance
 from hall.sync.services import ConnectorBusyError, ConnectorNotFoundError, NotPullableError
+from hall.timestamps import utcnow
 from hall.users.services import require_department
+from hall.workdays import china_date, working_days_between
 
 bp = Blueprint("console", __name__, url_prefix="/console", template_folder="templates")
 
@@ -107,6 +110,7 @@ def account(account_id: str) -> str:
             (filing_request, filing.filing_timing(filing_request))
             for filing_request in filing.account_filing_requests(current_user, found.id)
         ],
+        late_changes=filing.late_contact_changes(current_user, account_id=found.id),
         connectors=sync.account_connectors(current_user, found.id),
     )
 
@@ -141,6 +145,9 @@ def change(account_id: str) -> str | Response:
                     if refiled
                     else "The contact data was changed."
                 )
+                late = _late_by(form.effective_on)
+                if late:
+                    flash(late)
                 return redirect(url_for(".account", account_id=found.id))
     return render_template(
         "console/change.html",
@@ -148,6 +155,23 @@ def change(account_id: str) -> str | Response:
         form=form,
         problem=problem,
         allowed_days=current_app.config["FILING_CHANGE_WORKING_DAYS"],
+    )
+
+
+def _late_by(effective_on: date | None) -> str | None:
+    """Say so when a change is filed later than the rule allows, as it is filed."""
+    if effective_on is None:
+        return None
+    allowed = current_app.config["FILING_CHANGE_WORKING_DAYS"]
+    after = working_days_between(effective_on, china_date(utcnow()))
+    if after <= allowed:
+        return None
+    # Filled and translated now: the page translates flashed message ids, not sentences.
+    return translate(
+        "This change was filed %(days)s working days after it took effect; the rule is "
+        "%(allowed)s. It is shown as late to administrators.",
+        days=after,
+        allowed=allowed,
     )
 
 

@@ -29,6 +29,7 @@ from urllib.parse import urlsplit
 from flask import current_app
 from sqlalchemy import select
 
+from hall.audit.models import AuditEntry
 from hall.audit.services import record, snapshot
 from hall.directory.credit_codes import (
     CreditCodeError,
@@ -45,7 +46,12 @@ from hall.directory.models import (
 from hall.extensions import db
 from hall.timestamps import utcnow
 from hall.users.models import User
-from hall.users.services import PermissionDeniedError, require_admin, require_department
+from hall.users.services import (
+    PermissionDeniedError,
+    can_manage_department,
+    require_admin,
+    require_department,
+)
 from hall.workdays import china_date, working_days_between
 
 # Two-letter codes in filing numbers: pinyin initials of the sector and platform names.
@@ -579,6 +585,60 @@ def filing_timing(request: FilingRequest, *, now: datetime | None = None) -> Fil
         waited=max(end - request.submitted_at, timedelta(0)),
         waited_working_days=working_days_between(filed_on, china_date(end)),
     )
+
+
+@dataclass(frozen=True)
+class LateContactChange:
+    """A contact-data change (applied at once, so never a request) filed after the rule."""
+
+    at: datetime
+    account: Account
+    username: str | None
+    fields: tuple[str, ...]
+    effective_on: date
+    working_days_after_change: int
+
+
+def late_contact_changes(
+    user: User, *, account_id: str | None = None, days: int = 90, now: datetime | None = None
+) -> list[LateContactChange]:
+    """Return the contact changes of the last `days` days filed late, newest first.
+
+    They are read from the audit log, which keeps the day each one took effect. An
+    administrator sees every department's; an operator their departments' (with
+    `account_id`, that account's only, which they must manage).
+    """
+    if account_id is not None:
+        require_department(user, _account(account_id).department_id)
+    since = (now or utcnow()) - timedelta(days=days)
+    query = select(AuditEntry).where(
+        AuditEntry.action == "account.change_contact",
+        AuditEntry.target_type == Account.__tablename__,
+        AuditEntry.at >= since,
+    )
+    if account_id is not None:
+        query = query.where(AuditEntry.target_id == account_id)
+    allowed = current_app.config["FILING_CHANGE_WORKING_DAYS"]
+    found = []
+    for entry in db.session.scalars(query.order_by(AuditEntry.at.desc(), AuditEntry.id.desc())):
+        after = entry.after or {}
+        working_days = after.get("working_days_after_change")
+        if not isinstance(working_days, int) or working_days <= allowed:
+            continue
+        account = db.session.get(Account, entry.target_id)
+        if account is None or not can_manage_department(user, account.department_id):
+            continue
+        found.append(
+            LateContactChange(
+                at=entry.at,
+                account=account,
+                username=entry.username,
+                fields=tuple(entry.before or ()),
+                effective_on=date.fromisoformat(after["effective_on"]),
+                working_days_after_change=working_days,
+            )
+        )
+    return found
 
 
 def is_http_url(text: str) -> bool:

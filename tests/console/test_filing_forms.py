@@ -168,3 +168,25 @@ def test_a_change_filed_in_time_is_not_flagged(client, filed, operator):
     page = client.get(response.headers["Location"]).get_data(as_text=True)
     assert "hrss 局（新）" not in page.split("<h2>", 1)[0]  # not applied yet
     assert "逾期备案" not in page and "变更" in page
+
+
+def test_a_late_contact_only_change_is_applied_said_and_flagged(client, filed, operator):
+    month_ago = (china_date(utcnow()) - timedelta(days=30)).isoformat()
+    data = change(operator, contact_phone="0571-87654321", effective_on=month_ago)
+
+    response = client.post(CHANGE, data=data)
+
+    assert response.status_code == 302
+    assert db.session.get(Account, "hrss-web").contact_phone == "0571-87654321"
+    assert _requests() == 0  # contact data needs no decision
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "本次变更在生效后" in page and "规定为 2 个工作日内" in page  # said at once
+    assert "逾期报备的联系信息变更" in page and f"{month_ago} 生效" in page  # and kept
+
+
+def test_a_contact_change_in_time_is_not_flagged(client, filed, operator):
+    response = client.post(CHANGE, data=change(operator, contact_phone="0571-87654321"))
+
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "联系信息已更新。" in page
+    assert "本次变更在生效后" not in page and "逾期报备的联系信息变更" not in page
