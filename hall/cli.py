@@ -495,7 +495,13 @@ def _serve(
 
     index_changes(app)
     scheduler, _ = start_background(app)
-    child_env = {**os.environ, **(env or {}), "HALL_INSTANCE_PATH": app.config["INSTANCE_PATH"]}
+    child_env = {
+        **os.environ,
+        **(env or {}),
+        "HALL_INSTANCE_PATH": app.config["INSTANCE_PATH"],
+        # config/gunicorn.conf.py: gunicorn stops if this process dies, even by SIGKILL.
+        "SERVICE_HALL_RUN_PID": str(os.getpid()),
+    }
     project_root = Path(__file__).resolve().parent.parent
     command = [
         sys.executable, "-m", "gunicorn",

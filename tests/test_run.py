@@ -63,7 +63,9 @@ def clean_up(hall: subprocess.Popen) -> tuple[str, str]:
         return hall.communicate()
 
 
-@pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGHUP])
+@pytest.mark.parametrize(
+    "signum", [signal.SIGTERM, signal.SIGHUP, signal.SIGKILL], ids=lambda signum: signum.name
+)
 def test_signalling_hall_run_stops_the_web_server_too(tmp_path, signum):
     port = free_port()
     hall = hall_run(tmp_path, port)
@@ -71,7 +73,8 @@ def test_signalling_hall_run_stops_the_web_server_too(tmp_path, signum):
         assert wait_until(lambda: answers(port), START_SECONDS), hall.stderr
         hall.send_signal(signum)  # to `hall run` alone, as `kill` or a service manager does
 
-        assert hall.wait(timeout=30) == 0
+        code = hall.wait(timeout=30)
+        assert code == (-signal.SIGKILL if signum == signal.SIGKILL else 0)
         assert wait_until(lambda: not answers(port), 10), "gunicorn outlived `hall run`"
     finally:
         clean_up(hall)
