@@ -12,12 +12,13 @@ from __future__ import annotations
 import logging
 import math
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import quote
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
-from sqlalchemy import delete, insert, select
+from sqlalchemy import Select, delete, insert, select
 
 from hall.catalog.models import Item
 from hall.directory.models import Account, Department, ServicePoint, service_point_item
@@ -36,6 +37,9 @@ SAME_PLACE_DIGITS = 4
 NEAREST_PLACES = 20
 # Services shown per department at one place; the rest are behind the department's page.
 SERVICES_PER_DEPARTMENT = 3
+# Past this many changed services (or services at the places they touch), the guide points
+# are refreshed in one full pass.
+INCREMENTAL_REFRESH_LIMIT = 2000
 # Longer numbers than this are not coordinates (and float() of a huge string is slow).
 MAX_COORDINATE_TEXT = 20
 
@@ -234,21 +238,71 @@ def replace_filed_points(*, department_id: str, points: list[FiledPoint]) -> Poi
     return changes
 
 
-def refresh_guide_points() -> PointChanges:
+def refresh_guide_points(item_ids: Iterable[int] | None = None) -> PointChanges:
     """Rebuild the "guide" points from the live services' guides; filed points stay.
 
     A point listed by several services (of one department) is one row, linked to each of
     them; a point no live service lists any more is removed. A guide point's district is
     the longest filed district name found in its address, so both sorts share one list.
+
+    With `item_ids` (the items an index pass changed), only the places those items list
+    now or were linked to before are looked at again, with every service linked to such a
+    place: the same outcome as a full refresh, if the points were in step before, at a
+    cost that follows the change instead of the size of the catalogue.
     """
-    wanted: dict[tuple[str, str, float, float], tuple[dict[str, Any], set[int]]] = {}
-    rows = db.session.execute(
+    changed = None if item_ids is None else set(item_ids)
+    if changed is not None and len(changed) > INCREMENTAL_REFRESH_LIMIT:
+        changed = None  # a full pass is cheaper, and keeps each IN (...) list short
+    if changed is None:
+        wanted = _wanted_points(None)
+        existing = _guide_points_by_key(select(ServicePoint).where(ServicePoint.source == "guide"))
+        links = _links(None)
+    else:
+        if not changed:
+            return PointChanges()
+        keys = set(_wanted_points(changed))
+        linked_before = select(service_point_item.c.service_point_id).where(
+            service_point_item.c.item_id.in_(changed)
+        )
+        for point in db.session.scalars(
+            select(ServicePoint).where(
+                ServicePoint.source == "guide", ServicePoint.id.in_(linked_before)
+            )
+        ):
+            keys.add(_key_of(point))
+        if not keys:
+            return PointChanges()
+        existing = _guide_points_by_key(
+            select(ServicePoint).where(
+                ServicePoint.source == "guide",
+                ServicePoint.department_id.in_({key[0] for key in keys}),
+                ServicePoint.name.in_({key[1] for key in keys}),
+            ),
+            keys,
+        )
+        links = _links([point.id for points in existing.values() for point in points])
+        readers = changed.union(*links.values())
+        if len(readers) > INCREMENTAL_REFRESH_LIMIT:
+            return refresh_guide_points(None)
+        wanted = {key: found for key, found in _wanted_points(readers).items() if key in keys}
+    return _reconcile(wanted, existing, links)
+
+
+def _wanted_points(
+    item_ids: set[int] | None,
+) -> dict[tuple, tuple[dict[str, Any], set[int]]]:
+    """Return the places the live services' guides list (those of `item_ids`, or all), each
+    with its values and the services listing it."""
+    query = (
         select(Item.id, Account.department_id, Item.guide)
         .join(Account, Item.account_id == Account.id)
         .where(Item.kind == "service", Item.tombstoned_at.is_(None), Item.guide.is_not(None))
         .order_by(Item.id)
     )
-    for item_id, department_id, guide in rows:
+    if item_ids is not None:
+        query = query.where(Item.id.in_(item_ids))
+    wanted: dict[tuple, tuple[dict[str, Any], set[int]]] = {}
+    for item_id, department_id, guide in db.session.execute(query):
         for raw in (guide or {}).get("service_points") or ():
             values = _guide_point_values(raw)
             if values is None:
@@ -259,17 +313,30 @@ def refresh_guide_points() -> PointChanges:
             )
             # The first service (lowest id) to list a place gives its address and hours.
             wanted.setdefault(key, (values, set()))[1].add(item_id)
+    return wanted
 
+
+def _key_of(point: ServicePoint) -> tuple:
+    return (point.department_id, *_place_key(point.name, point.latitude, point.longitude))
+
+
+def _guide_points_by_key(query: Select, keys: set[tuple] | None = None) -> dict[tuple, list]:
+    existing: dict[tuple, list[ServicePoint]] = defaultdict(list)
+    for point in db.session.scalars(query.order_by(ServicePoint.id)):
+        key = _key_of(point)
+        if keys is None or key in keys:
+            existing[key].append(point)
+    return existing
+
+
+def _reconcile(
+    wanted: dict[tuple, tuple[dict[str, Any], set[int]]],
+    existing: dict[tuple, list[ServicePoint]],
+    links: dict[int, set[int]],
+) -> PointChanges:
+    """Make the existing guide points match the wanted ones, links included."""
     districts = sorted(_filed_districts(), key=len, reverse=True)
     changes = PointChanges()
-    existing: dict[tuple, list[ServicePoint]] = defaultdict(list)
-    for point in db.session.scalars(
-        select(ServicePoint).where(ServicePoint.source == "guide").order_by(ServicePoint.id)
-    ):
-        existing[
-            (point.department_id, *_place_key(point.name, point.latitude, point.longitude))
-        ].append(point)
-    links = _links()
     for key, (values, item_ids) in wanted.items():
         values = {**values, "district": _district_of(values["address"], districts)}
         found = existing.pop(key, [])
@@ -332,9 +399,13 @@ def _district_of(address: str | None, districts: list[str]) -> str | None:
     return next((d for d in districts if address and d in address), None)
 
 
-def _links() -> dict[int, set[int]]:
+def _links(point_ids: list[int] | None) -> dict[int, set[int]]:
+    """Return the services linked to each point (to the given points, or to every one)."""
+    query = select(service_point_item)
+    if point_ids is not None:
+        query = query.where(service_point_item.c.service_point_id.in_(point_ids))
     links: dict[int, set[int]] = defaultdict(set)
-    for point_id, item_id in db.session.execute(select(service_point_item)):
+    for point_id, item_id in db.session.execute(query):
         links[point_id].add(item_id)
     return links
 

@@ -88,8 +88,11 @@ def apply_changes(
     batch_size: int | None = None,
     *,
     gap_grace_seconds: float | None = None,
+    changed: set[int] | None = None,
 ) -> int:
     """Apply change-log rows after the index checkpoint; return how many rows were applied.
+
+    The ids of the items those rows named are added to `changed`, when given.
 
     Each batch is one Whoosh commit that also stores the new checkpoint, so a crash loses
     at most an uncommitted batch, which the next pass applies again. Applying a row twice
@@ -109,7 +112,7 @@ def apply_changes(
     applied = 0
     with Session(db.engine) as session:
         while True:
-            count, more = _apply_batch(ix, session, batch_size, grace)
+            count, more = _apply_batch(ix, session, batch_size, grace, changed)
             applied += count
             if not more:
                 return applied
@@ -152,7 +155,9 @@ def rebuild(
         lock.release()
 
 
-def _apply_batch(ix: Index, session: Session, batch_size: int, grace: float) -> tuple[int, bool]:
+def _apply_batch(
+    ix: Index, session: Session, batch_size: int, grace: float, changed: set[int] | None = None
+) -> tuple[int, bool]:
     """Apply up to one batch of rows in one commit; return (rows applied, more waiting)."""
     checkpoint = _checkpoint_of(ix)
     rows, new_checkpoint, more = _pending_rows(session, checkpoint, batch_size, grace)
@@ -189,6 +194,8 @@ def _apply_batch(ix: Index, session: Session, batch_size: int, grace: float) -> 
     writer.commit()
     _known_checkpoints[_checkpoint_key(ix)] = new_checkpoint
     session.expunge_all()
+    if changed is not None:
+        changed.update(item_ids)
     return len(rows), more
 
 

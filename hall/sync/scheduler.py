@@ -35,6 +35,8 @@ from hall.sync.models import ConnectorInstance, SyncRun
 from hall.sync.runner import purge_outcomes, run_connector
 
 log = logging.getLogger(__name__)
+# app.extensions key: this app's guide service points are in step with its index.
+POINTS_IN_STEP = "hall.service_points_in_step"
 
 
 def worker_name() -> str:
@@ -84,8 +86,9 @@ def sync_connectors(
         runs.append(run)
         if on_run is not None:
             on_run(instance, run)
-    if apply_changes(config["INDEX_PATH"], batch_size=config["INDEX_BATCH_SIZE"]):
-        refresh_service_points()
+    changed: set[int] = set()
+    if apply_changes(config["INDEX_PATH"], batch_size=config["INDEX_BATCH_SIZE"], changed=changed):
+        refresh_service_points(changed)
     return runs
 
 
@@ -200,22 +203,34 @@ def index_changes(app: Flask) -> int:
     """Apply pending change-log rows to the index; return how many were applied."""
     from hall.search.indexer import apply_changes
 
+    changed: set[int] = set()
     with app.app_context():
-        applied = apply_changes(app.config["INDEX_PATH"], batch_size=app.config["INDEX_BATCH_SIZE"])
+        applied = apply_changes(
+            app.config["INDEX_PATH"], batch_size=app.config["INDEX_BATCH_SIZE"], changed=changed
+        )
         if applied:
-            refresh_service_points()
+            refresh_service_points(changed)
         return applied
 
 
-def refresh_service_points() -> None:
-    """Follow the services' guides into service points; a failure never stops indexing."""
+def refresh_service_points(item_ids: set[int] | None = None) -> None:
+    """Follow the services' guides into service points; a failure never stops indexing.
+
+    Only the places of `item_ids` are looked at again once this app has refreshed them all
+    (the first pass of a process, and the pass after a failure, read every guide: a change
+    applied to the index while the points were not refreshed is caught up that way).
+    """
     from hall.directory.points import refresh_guide_points
 
+    app = current_app._get_current_object()
+    in_step = app.extensions.get(POINTS_IN_STEP, False)
     try:
-        refresh_guide_points()
+        refresh_guide_points(item_ids if in_step else None)
         db.session.commit()
+        app.extensions[POINTS_IN_STEP] = True
     except Exception:  # noqa: BLE001 - the index is up to date; points catch up next time
         db.session.rollback()
+        app.extensions[POINTS_IN_STEP] = False
         log.exception("refreshing service points from the guides broke")
 
 

@@ -361,3 +361,77 @@ def test_the_demo_county_files_points_its_guides_share(app):
     assert centre.points[0].source == "filed"  # the department's own words first
     assert set(result.districts) >= {"青山街道", "白沙镇", "龙潭镇"}
     assert all(p.district for p in guide_points() if "便民服务中心" in p.name)
+
+
+def snapshot() -> list[tuple]:
+    """Every guide point with its values and the services linked to it."""
+    links: dict[int, set[int]] = {}
+    for point_id, item_id in db.session.execute(db.select(service_point_item)):
+        links.setdefault(point_id, set()).add(item_id)
+    return sorted(
+        (p.department_id, p.name, p.latitude, p.longitude, p.address, p.hours, p.district,
+         tuple(sorted(links.get(p.id, ()))))
+        for p in guide_points()
+    )  # fmt: skip
+
+
+def test_refreshing_only_the_changed_services_ends_where_a_full_refresh_does(hall):
+    from hall.timestamps import utcnow
+
+    filed("hrss", "人工填报的服务站", 30.3, 120.3, district="白沙镇")
+    centre = {"name": "市民中心", "address": "白沙镇人民路1号", "lat": 30.1, "lon": 120.1}
+    counter = {"name": "社保卡网点", "lat": 30.2, "lon": 120.2}
+    a = service("失业登记", centre, counter)
+    b = service("社保卡申领", {**centre, "hours": "工作日"})
+    c = service(
+        "出生登记", {"name": "户籍室", "lat": 30.4, "lon": 120.4}, connector="police-web-feed"
+    )
+    points.refresh_guide_points()
+
+    def edit(item, guide_points=None, tombstone=False):
+        if tombstone:
+            item.tombstoned_at = utcnow()
+        else:
+            item.guide = {"service_points": guide_points}
+        db.session.flush()
+        points.refresh_guide_points({item.id})
+        after_incremental = snapshot()
+        assert not points.refresh_guide_points().changed
+        assert snapshot() == after_incremental  # links included
+        return after_incremental
+
+    # A service leaves a shared place and lists a new one: the place now takes its
+    # address and hours from the next service listing it.
+    state = edit(a, [{"name": "新大厅", "address": "城东路8号", "lat": 30.5, "lon": 120.5}])
+    assert (
+        "hrss",
+        "市民中心",
+        30.1,
+        120.1,
+        "白沙镇人民路1号",
+        "工作日",
+        "白沙镇",
+        (b.id,),
+    ) in state
+    assert all(row[1] != "社保卡网点" for row in state)  # nobody lists it any more
+    # A service that is not the first to list a place changes it: nothing moves.
+    d = service("就业登记", {**centre, "address": "别处"})
+    points.refresh_guide_points({d.id})
+    assert not points.refresh_guide_points().changed
+    # The first one drops it: the next one (not itself changed) has the say.
+    state = edit(b, [counter])
+    assert ("hrss", "市民中心", 30.1, 120.1, "别处", None, None, (d.id,)) in state
+    # Withdrawn services take their places with them; other departments' stay apart.
+    edit(c, tombstone=True)
+    state = edit(d, [])
+    assert [row[1] for row in state] == ["新大厅", "社保卡网点"]
+    assert not points.refresh_guide_points(set()).changed
+
+
+def test_a_large_change_is_refreshed_in_one_full_pass(hall, monkeypatch):
+    monkeypatch.setattr(points, "INCREMENTAL_REFRESH_LIMIT", 1)
+    a = service("失业登记", {"name": "市民中心", "lat": 30.1, "lon": 120.1})
+    b = service("社保卡申领", {"name": "社保卡网点", "lat": 30.2, "lon": 120.2})
+
+    assert points.refresh_guide_points({a.id, b.id}).added == 2
+    assert [p.name for p in guide_points()] == ["市民中心", "社保卡网点"]
