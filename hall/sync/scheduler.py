@@ -65,8 +65,6 @@ def sync_connectors(
     Needs an app context. Each connector is leased first, so a worker running it at the
     same moment is never doubled: such a connector is skipped (`on_run` gets None).
     """
-    from hall.search.indexer import apply_changes
-
     config = current_app.config
     http = GuardedSession.from_settings(config)
     me = worker_name()
@@ -86,9 +84,7 @@ def sync_connectors(
         runs.append(run)
         if on_run is not None:
             on_run(instance, run)
-    changed: set[int] = set()
-    if apply_changes(config["INDEX_PATH"], batch_size=config["INDEX_BATCH_SIZE"], changed=changed):
-        refresh_service_points(changed)
+    index_and_follow()
     return runs
 
 
@@ -200,17 +196,30 @@ def purge_old_search_stats(app: Flask) -> int:
 
 
 def index_changes(app: Flask) -> int:
-    """Apply pending change-log rows to the index; return how many were applied."""
+    """Apply pending change-log rows to the index, and follow them into service points;
+    return how many were applied."""
+    with app.app_context():
+        return index_and_follow()
+
+
+def index_and_follow() -> int:
+    """Apply the change log to the index, then follow the changed services' guides into
+    service points; return how many change-log rows were applied."""
     from hall.search.indexer import apply_changes
 
+    config = current_app.config
     changed: set[int] = set()
-    with app.app_context():
+    try:
         applied = apply_changes(
-            app.config["INDEX_PATH"], batch_size=app.config["INDEX_BATCH_SIZE"], changed=changed
+            config["INDEX_PATH"], batch_size=config["INDEX_BATCH_SIZE"], changed=changed
         )
-        if applied:
-            refresh_service_points(changed)
-        return applied
+    except BaseException:
+        if changed:  # batches landed in the index without their points: catch up in full
+            current_app.extensions[POINTS_IN_STEP] = False
+        raise
+    if applied:
+        refresh_service_points(changed)
+    return applied
 
 
 def refresh_service_points(item_ids: set[int] | None = None) -> None:
