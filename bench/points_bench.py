@@ -14,6 +14,8 @@ import statistics
 import tempfile
 import time
 
+from bench.hall_app import bench_app
+
 GUIDE = {
     "handling_type": "promised",
     "conditions": ["本县户籍居民", "在法定劳动年龄内"] * 4,
@@ -51,27 +53,14 @@ def main() -> None:
 
     from sqlalchemy import insert
 
-    from hall import create_app
     from hall.catalog.models import Item
     from hall.directory.points import refresh_guide_points
     from hall.extensions import db
-    from hall.importer import import_text
 
     for size in args.services:
         with tempfile.TemporaryDirectory() as folder:
-            config = {"INSTANCE_PATH": folder}
-            if args.database_url:
-                config["DATABASE_URL"] = args.database_url
-            app = create_app(config)
+            app = bench_app(folder, args.database_url, "http://127.0.0.1/feed.xml")
             with app.app_context():
-                db.drop_all()
-                db.create_all()
-                import_text(
-                    "departments: [{id: bench, name: 基准局, sector: other}]\n"
-                    "accounts: [{id: bench-web, department: bench, platform: website,"
-                    " name: 基准网站, connectors: [{id: bench-feed, type: feed,"
-                    ' config: {url: "http://127.0.0.1/feed.xml"}}]}]\n'
-                )
                 rows = [
                     {
                         "connector_id": "bench-feed",

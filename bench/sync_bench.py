@@ -19,6 +19,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from xml.sax.saxutils import escape
 
 from bench.corpus import documents
+from bench.hall_app import bench_app
 
 
 def rss(n: int) -> bytes:
@@ -67,9 +68,7 @@ def main() -> None:
     args = parser.parse_args()
 
     from connectors.http import GuardedSession
-    from hall import create_app
     from hall.extensions import db
-    from hall.importer import import_text
     from hall.search.analysis import analyse_item
     from hall.search.indexer import apply_changes
     from hall.sync.models import ConnectorInstance
@@ -81,18 +80,8 @@ def main() -> None:
     analyse_item("预热", "加载词典")  # jieba's dictionary loads once per process; not the item cost
 
     with tempfile.TemporaryDirectory() as folder:
-        config = {"INSTANCE_PATH": folder, "HTTP_ALLOWLIST": ["127.0.0.1"]}
-        if args.database_url:
-            config["DATABASE_URL"] = args.database_url
-        app = create_app(config)
+        app = bench_app(folder, args.database_url, url, max_items=args.items)
         with app.app_context():
-            db.drop_all()
-            db.create_all()
-            import_text(
-                "departments: [{id: bench, name: 基准局, sector: other}]\n"
-                "accounts: [{id: bench-web, department: bench, platform: website, name: 基准网站,"
-                f' connectors: [{{id: bench-feed, type: feed, config: {{url: "{url}", max_items: {args.items}}}}}]}}]\n'
-            )
             instance = db.session.get(ConnectorInstance, "bench-feed")
             started = time.perf_counter()
             run = run_connector(
